@@ -1,0 +1,111 @@
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import { writeFileAtomically } from './fs/atomic-write.js';
+import { loadInventory, type LoadResult } from './inventory/load.js';
+import type { InventoryEditPlan } from './inventory/plan-edit.js';
+import { formatProblem } from './inventory/problems.js';
+import { colorsFor } from './ui/colors.js';
+import { confirmChange } from './ui/confirm.js';
+import { WeclickError } from './ui/errors.js';
+import { EXIT } from './ui/exit-codes.js';
+import { redact, redactValue } from './ui/redact.js';
+
+export type LoadedInventory = Extract<LoadResult, { ok: true }>;
+
+/**
+ * What every weclick command shares: --inventory, --json, error rendering and exit codes.
+ * Subclasses parse flags, call the domain and render; nothing below commands/ prints.
+ */
+export abstract class WeclickCommand extends Command {
+  static enableJsonFlag = true;
+
+  static baseFlags = {
+    inventory: Flags.string({
+      char: 'i',
+      env: 'WECLICK_INVENTORY',
+      default: 'weclick.yaml',
+      helpGroup: 'GLOBAL',
+      summary: 'Inventory file (env WECLICK_INVENTORY).',
+    }),
+  };
+
+  /** Exit code used when the inventory cannot be read (monitoring commands use 3 = UNKNOWN). */
+  protected badInputExitCode: number = EXIT.badInput;
+  /** Exit code used for bad flags or arguments. */
+  protected usageExitCode: number = EXIT.usage;
+
+  protected get colors() {
+    return colorsFor(process.stdout);
+  }
+
+  protected async inventory(file: string): Promise<LoadedInventory> {
+    const result = await loadInventory(file);
+    if (result.ok) return result;
+    throw new WeclickError(`${file}: the inventory has ${result.problems.length} problem(s); nothing was changed`, {
+      exitCode: this.badInputExitCode,
+      details: result.problems.map(formatProblem),
+      data: { problems: result.problems },
+    });
+  }
+
+  /** Prints human output (never under --json), with every known secret redacted. */
+  protected say(text = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${redact(text)}\n`);
+  }
+
+  /** Prints a note on stderr: progress and warnings that must not pollute piped stdout. */
+  protected note(text: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${redact(text)}\n`);
+  }
+
+  /** Shows an inventory edit as a diff, asks unless --yes, then writes it atomically. */
+  protected async commitInventoryEdit(plan: InventoryEditPlan, options: { yes: boolean; dryRun: boolean }): Promise<{ applied: boolean; diff: string }> {
+    if (!plan.changed) {
+      this.say('No change: the inventory already says so.');
+      return { applied: false, diff: '' };
+    }
+    this.say(this.colorDiff(plan.diff));
+    if (options.dryRun) {
+      this.say('\nDry run: nothing was written.');
+      return { applied: false, diff: plan.diff };
+    }
+    await confirmChange(`Write these changes to ${plan.file}?`, { yes: options.yes });
+    await writeFileAtomically(plan.file, plan.after);
+    this.say(`\nWrote ${plan.file}.`);
+    return { applied: true, diff: plan.diff };
+  }
+
+  protected colorDiff(diff: string): string {
+    const c = this.colors;
+    return diff
+      .split('\n')
+      .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? c.green(line) : line.startsWith('-') && !line.startsWith('---') ? c.red(line) : line))
+      .join('\n');
+  }
+
+  protected toSuccessJson(result: unknown): unknown {
+    return redactValue(result);
+  }
+
+  async catch(error: Error & { exitCode?: number; oclif?: { exit?: number }; parse?: unknown }): Promise<unknown> {
+    const code = exitCodeOf(error, this.usageExitCode);
+    process.exitCode = code;
+    const details = error instanceof WeclickError ? error.details : [];
+    if (this.jsonEnabled()) {
+      const data = error instanceof WeclickError ? error.data : undefined;
+      this.logJson(redactValue({ error: { message: error.message, exitCode: code, details, ...(data ?? {}) } }));
+      return;
+    }
+    const red = colorsFor(process.stderr).red;
+    const lines = [`${red('error')}: ${error.message}`, ...details.map((d) => `  ${d}`)];
+    if (/\bweclick\b|\*/.test(process.env.DEBUG ?? '') && error.stack) lines.push(error.stack);
+    process.stderr.write(`${redact(lines.join('\n'))}\n`);
+  }
+}
+
+function exitCodeOf(error: { exitCode?: number; oclif?: { exit?: number }; parse?: unknown }, usage: number): number {
+  if (error instanceof WeclickError) return error.exitCode;
+  if (error.parse !== undefined) return usage;
+  if (typeof error.oclif?.exit === 'number') return error.oclif.exit === 2 ? usage : error.oclif.exit;
+  return EXIT.failed;
+}

@@ -1,0 +1,65 @@
+import * as Flags from '@oclif/core/flags';
+import { WeclickCommand } from '../base-command.js';
+import { currentDate, localToday } from '../expiry/calendar-day.js';
+import { findExpiring, type ExpiringReport } from '../expiry/expiring.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
+import { renderTable } from '../ui/table.js';
+import { MONITORING } from '../ui/exit-codes.js';
+
+export default class Expiring extends WeclickCommand {
+  static summary = 'Servers whose hosting expires soon, soonest first.';
+  static description = `Lists active and draining servers whose hosting expires within --days, soonest first.
+Already expired in red, within --critical days in yellow (no colour with NO_COLOR or when piped).
+
+Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or CI:
+  0 OK        nothing expires within the window
+  1 WARNING   something expires within the window
+  2 CRITICAL  something has expired or expires within --critical days
+  3 UNKNOWN   the inventory could not be read, or the flags are wrong`;
+
+  static examples = [
+    { command: '<%= config.bin %> expiring --days 14', description: 'What must be renewed in the next two weeks' },
+    { command: '<%= config.bin %> expiring --days 30 --json', description: 'The same as JSON, for scripts' },
+    { command: '<%= config.bin %> expiring --days 60 --ics renewals.ics --alarm 7', description: 'A calendar with an alarm a week before each expiry' },
+  ];
+
+  static flags = {
+    days: Flags.integer({ char: 'd', default: 14, min: 0, max: 3650, summary: 'Window in days.' }),
+    critical: Flags.integer({ default: 3, min: 0, max: 3650, summary: 'Days left at or below which an expiry is CRITICAL.' }),
+    ics: Flags.string({ summary: 'Also write an iCalendar file with one event per expiry.' }),
+    alarm: Flags.integer({ default: 7, min: 0, max: 365, summary: 'With --ics: days before the expiry the alarm rings.' }),
+  };
+
+  protected badInputExitCode = MONITORING.unknown;
+  protected usageExitCode = MONITORING.unknown;
+
+  async run(): Promise<ExpiringReport> {
+    const { flags } = await this.parse(Expiring);
+    const { inventory } = await this.inventory(flags.inventory);
+    const report = findExpiring(inventory, { today: localToday(currentDate()), days: flags.days, critical: flags.critical });
+    if (flags.ics) {
+      const { renderExpiryCalendar } = await import('../expiry/calendar-file.js');
+      await writeFileAtomically(flags.ics, await renderExpiryCalendar(report.servers, { alarmDays: flags.alarm, domain: inventory.fleet.domain }));
+    }
+    this.render(report);
+    process.exitCode = report.exitCode;
+    return report;
+  }
+
+  private render(report: ExpiringReport): void {
+    const c = this.colors;
+    if (report.servers.length === 0) {
+      this.say(`OK: no hosting expires within ${report.days} days (today is ${report.today}).`);
+      return;
+    }
+    const rows = report.servers.map((s) => {
+      const paint = s.severity === 'expired' ? c.red : s.severity === 'critical' ? c.yellow : (t: string) => t;
+      const left = s.daysLeft < 0 ? `expired ${-s.daysLeft}d ago` : s.daysLeft === 0 ? 'today' : `${s.daysLeft}d`;
+      const price = s.price ? `${s.price.monthly.toFixed(2)} ${s.price.currency}` : '-';
+      return [s.name, s.hostname, s.provider, s.expires, left, price].map((cell) => paint(cell));
+    });
+    this.say(renderTable(['NAME', 'HOSTNAME', 'PROVIDER', 'EXPIRES', 'LEFT', 'PRICE/MO'], rows));
+    const expired = report.servers.filter((s) => s.severity === 'expired').length;
+    this.say(`\n${report.status}: ${report.servers.length} server(s) expire within ${report.days} days${expired ? `, ${expired} already expired` : ''} (today is ${report.today}).`);
+  }
+}

@@ -1,0 +1,25 @@
+import type { ExpiringServer } from './expiring.js';
+
+/**
+ * An iCalendar file with one all-day event per hosting expiry and an alarm `alarmDays` before,
+ * so the renewal lands in the operator's calendar. UIDs are stable per server and date, so
+ * re-importing updates events instead of duplicating them.
+ */
+export async function renderExpiryCalendar(servers: ExpiringServer[], options: { alarmDays: number; domain: string }): Promise<string> {
+  const { createEvents } = await import('ics');
+  const events = servers.map((s) => {
+    const [y, m, d] = s.expires.split('-').map(Number) as [number, number, number];
+    return {
+      uid: `${s.name}-${s.expires}@${options.domain}`,
+      title: `Hosting of ${s.name} (${s.provider}) expires`,
+      description: `${s.hostname} — roles: ${s.roles.join(', ')}. Renew with: weclick renew ${s.name} --months 1`,
+      start: [y, m, d] as [number, number, number],
+      duration: { days: 1 },
+      alarms: [{ action: 'display' as const, description: `${s.name} hosting expires in ${options.alarmDays} days`, trigger: { days: options.alarmDays, before: true } }],
+      productId: 'weclick',
+    };
+  });
+  const { error, value } = createEvents(events);
+  if (error || !value) throw new Error(`cannot build the calendar: ${error?.message ?? 'no output'}`);
+  return value;
+}

@@ -1,0 +1,10 @@
+/** Which secrets (names, never values) each capability reads from .env or the environment. */
+export const CAPABILITIES = [
+  { name: 'dns', purpose: 'weclick dns … (Cloudflare)', keys: ['CLOUDFLARE_API_TOKEN'] },
+  { name: 'telegram', purpose: 'backups and alerts to Telegram', keys: ['TELEGRAM_BOT_TOKEN'] },
+  { name: 'restore', purpose: 'weclick backup restore|verify (age identity)', keys: ['BACKUP_AGE_IDENTITY_FILE'] },
+  { name: 'users', purpose: 'weclick users … and db … (central MySQL)', keys: ['MYSQL_ADMIN_USER', 'MYSQL_ADMIN_PASSWORD'] },
+] as const;
+
+/** Keys whose values are secret: redacted from every output. */
+export const SECRET_KEY_PATTERN = /TOKEN|PASSWORD|SECRET|IDENTITY|PRIVATE|_KEY$/;
