@@ -42,6 +42,12 @@ export function addMonths(date: string, months: number): string {
  * reproductions of a report see the same day the operator saw.
  */
 export function currentDate(env: NodeJS.ProcessEnv = process.env): Date {
+  // A bare YYYY-MM-DD means that calendar day here; `new Date('2025-01-30')` would be UTC midnight, the day before west of UTC.
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(env.WECLICK_NOW ?? '');
+  if (day) {
+    const local = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]), 12);
+    return local.getDate() === Number(day[3]) ? local : new Date();
+  }
   if (env.WECLICK_NOW) {
     const pinned = new Date(env.WECLICK_NOW);
     if (!Number.isNaN(pinned.getTime())) return pinned;

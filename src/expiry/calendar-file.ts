@@ -21,5 +21,16 @@ export async function renderExpiryCalendar(servers: ExpiringServer[], options: {
   });
   const { error, value } = createEvents(events);
   if (error || !value) throw new Error(`cannot build the calendar: ${error?.message ?? 'no output'}`);
-  return value;
+  return rfcDurations(value);
+}
+
+/**
+ * The ics package writes durations as "P1DT" and "-P7DT" (and "-PT" for zero), but RFC 5545 allows a "T" only
+ * before hours, minutes or seconds; strict calendar parsers reject the event. Rewrites them as "P1D", "-P7D", "-PT0S".
+ */
+function rfcDurations(ics: string): string {
+  return ics.replace(
+    /^(DURATION|TRIGGER):([+-]?)P((?:\d+W)?(?:\d+D)?)T((?:\d+H)?(?:\d+M)?(?:\d+S)?)(\r?)$/gm,
+    (_line, key: string, sign: string, date: string, time: string, cr: string) => `${key}:${sign}P${date}${time ? `T${time}` : date ? '' : 'T0S'}${cr}`,
+  );
 }

@@ -37,7 +37,7 @@ export function parseInventory(text: string, file: string): LoadResult {
     const pos = counter.linePos(e.pos[0]);
     return { file, line: pos.line, column: pos.col, message: firstLine(e.message) };
   });
-  if (doc.errors.length > 0) return { ok: false, problems: yamlProblems, file };
+  if (doc.errors.length > 0) return { ok: false, problems: sortProblems(yamlProblems), file };
 
   let raw: unknown;
   try {
@@ -52,9 +52,13 @@ export function parseInventory(text: string, file: string): LoadResult {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
-      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-      const pos = locate(doc, counter, path, key);
-      problems.push({ file, ...pos, field: formatPath(path) || undefined, message: describeIssue(issue, valueAt(raw, path), allowedKeys(issue, path)) });
+      // One problem per unknown key, each at its own line.
+      const keys: (string | undefined)[] = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const one = key === undefined ? issue : ({ ...issue, keys: [key] } as typeof issue);
+        const pos = locate(doc, counter, path, key);
+        problems.push({ file, ...pos, field: formatPath(path) || undefined, message: describeIssue(one, valueAt(raw, path), allowedKeys(issue, path)) });
+      }
     }
   }
   for (const issue of checkSemantics(raw)) {
@@ -68,7 +72,7 @@ function allowedKeys(issue: { code: string }, path: (string | number)[]): string
   if (issue.code !== 'unrecognized_keys') return [];
   let schema: unknown = inventorySchema;
   for (const part of path) schema = childSchema(schema, part);
-  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const shape = (unwrap(schema) as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape) : [];
 }
 

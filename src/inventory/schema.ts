@@ -1,6 +1,9 @@
 import * as z from 'zod';
 
 /** Roles a server can hold; the seed's management server holds several. */
+// One parse per run: compiling validators (zod's JIT) costs more than it saves.
+z.config({ jitless: true });
+
 export const ROLES = ['management', 'subscription', 'mysql', 'proxy', 'marzban', 'outline'] as const;
 export const STATES = ['active', 'draining', 'retired'] as const;
 
@@ -29,7 +32,8 @@ const dnsLabel = z.string().regex(LABEL_PATTERN, 'must be a single lowercase DNS
 const calendarDate = z
   .string({ error: 'must be a date written YYYY-MM-DD' })
   .regex(DATE_PATTERN, 'must be a date written YYYY-MM-DD')
-  .refine(isCalendarDate, 'is not a real calendar date');
+  // The pattern is reported above; only a well-formed date that does not exist is reported here.
+  .refine((value) => !DATE_PATTERN.test(value) || isCalendarDate(value), 'is not a real calendar date');
 const plainText = (max: number) => z.string().max(max).regex(SAFE_TEXT, 'must not contain control characters, $, ` or \\');
 const port = z.number().int().min(1).max(65535);
 const keyPath = z.string().min(1).max(4096).regex(SAFE_TEXT, 'must not contain control characters, $, ` or \\');

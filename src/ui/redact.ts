@@ -11,10 +11,21 @@ export function redact(text: string): string {
   let out = text;
   // Longest first, so a secret containing another is replaced whole.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('[REDACTED]');
-  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s/]+@/gi, '$1[REDACTED]@');
+  // The user may be empty, as in redis://:password@host.
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]+@/gi, '$1[REDACTED]@');
 }
 
-/** Deep-redacts strings inside a JSON-able value. */
+/**
+ * Deep-redacts strings (and keys) inside a JSON-able value. Works string by string: redacting the JSON text
+ * would miss a secret JSON escapes (a " or \ in a password) and could break the JSON around one that looks
+ * like a number.
+ */
 export function redactValue<T>(value: T): T {
-  return JSON.parse(redact(JSON.stringify(value) ?? 'null')) as T;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [redact(k), walk(x)]));
+    return v;
+  };
+  return walk(JSON.parse(JSON.stringify(value) ?? 'null')) as T;
 }

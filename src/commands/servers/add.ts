@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args';
+import { isSeq } from 'yaml';
 import { WeclickCommand } from '../../base-command.js';
 import { planInventoryEdit } from '../../inventory/plan-edit.js';
 import { serverFieldsFromInput } from '../../inventory/server-fields.js';
@@ -29,6 +30,9 @@ Exit codes: 0 added (or dry run) · 2 bad flags · 3 the result would be invalid
     const plan = planInventoryEdit(loaded, (doc) => {
       const server = doc.createNode({ name: args.name }) as import('yaml').YAMLMap;
       for (const [path, value] of fields) server.setIn(path, value);
+      // `servers: []` (as `weclick init` writes it) is a flow list: servers go one per block, not all on one line.
+      const servers = doc.get('servers', true);
+      if (isSeq(servers)) servers.flow = false;
       doc.addIn(['servers'], server);
     });
     const result = await this.commitInventoryEdit(plan, { yes: flags.yes, dryRun: flags['dry-run'] });

@@ -1,0 +1,13 @@
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { parseInventory } from '../src/inventory/load.ts';
+const check = (t: string) => { const r = parseInventory(t, 'f.yaml'); if (r.ok) return; for (const p of r.problems) if (!p.message) throw new Error('no msg'); };
+fc.assert(fc.property(fc.string({unit:'binary', maxLength: 300}), (s) => check(s)), { numRuns: 3000 });
+console.log('strings ok');
+fc.assert(fc.property(fc.jsonValue(), (v) => check(stringify(v))), { numRuns: 3000 });
+console.log('json ok');
+fc.assert(fc.property(fc.jsonValue(), (v) => check(stringify({fleet: v, servers: v}))), { numRuns: 3000 });
+console.log('json2 ok');
+const yamlish = fc.string({ unit: fc.constantFrom('a',':',' ','\n','-','[',']','{','}','&','*','!','"',"'",'#','?','|','>','%','@','`','1','\t',',','<<','__proto__'), maxLength: 80 });
+fc.assert(fc.property(yamlish, (s) => check(s)), { numRuns: 10000 });
+console.log('yamlish ok');

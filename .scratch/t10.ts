@@ -1,0 +1,14 @@
+import { parseInventory } from '../src/inventory/load.ts';
+import { planInventoryEdit } from '../src/inventory/plan-edit.ts';
+import { serverIndex } from '../src/inventory/server-index.ts';
+import { readFileSync } from 'node:fs';
+const EXAMPLE = readFileSync('inventory.example.yaml','utf8');
+const lines = EXAMPLE.replace(/\n$/, '').split('\n');
+const at = 1 + (1158776195 % (lines.length - 1));
+lines.splice(at, 0, '');
+const text = lines.join('\n') + '\n';
+console.log(at, JSON.stringify(lines.slice(at-3, at+3)));
+const b = parseInventory(text, 'f'); if (!b.ok) throw 1;
+const names = b.inventory.servers.map(s => s.name); const name = names[892614005 % names.length];
+const plan = planInventoryEdit(b, (doc) => doc.deleteIn(['servers', serverIndex(doc, name), 'price']));
+console.log(name, plan.diff);

@@ -1,0 +1,14 @@
+import { parseInventory } from '../src/inventory/load.ts';
+const show = (label: string, text: string) => { const r = parseInventory(text, 'f.yaml'); console.log('---', label, JSON.stringify(text), r.ok ? 'OK' : JSON.stringify(r.problems)); };
+show('indent', 'fleet:\n  domain: a.tech\n   bad: 1\nservers: []\n');
+show('flow', 'fleet: {domain: a.tech\nservers: []\n');
+show('colon', 'fleet:\n  domain: a.tech\n  names: : x\nservers: []\n');
+show('quote', 'fleet:\n  domain: "a.tech\nservers: []\n');
+show('dupkey', 'fleet:\n  domain: a.tech\n  domain: b.tech\nservers: []\n');
+show('dupkey top', 'fleet:\n  domain: a.tech\nservers: []\nservers: []\n');
+show('bad anchor', 'fleet: *nope\nservers: []\n');
+show('scalar', 'hello\n');
+show('num', '42\n');
+show('list', '- fleet: {}\n');
+show('nullfleet', 'fleet:\nservers: []\n');
+show('badseq', 'fleet:\n  domain: a.tech\nservers:\n  - name: a\n  name: b\n');

@@ -1,0 +1,56 @@
+import { WeclickCommand } from '../base-command.js';
+import { currentDate, localToday } from '../expiry/calendar-day.js';
+import { selectHosts } from '../fleet/select-hosts.js';
+import { fleetContext } from '../remote/fleet-context.js';
+import { gatherStatus } from '../remote/gather-status.js';
+import type { HostStatusRow } from '../remote/status.js';
+import { EXIT } from '../ui/exit-codes.js';
+import { fleetProgress } from '../ui/fleet-progress.js';
+import { hostFlags } from '../ui/host-flags.js';
+import { renderTable } from '../ui/table.js';
+
+export default class Status extends WeclickCommand {
+  static summary = 'Health of every server: reachable, latency, OS, load, disk, memory, containers, role services, hosting days left.';
+  static description = `Connects to every selected server in parallel (host keys verified against known_hosts) and gathers its facts in
+one round trip per host.
+
+Exit codes: 0 all reachable and every role's service up · 1 a host unreachable, refused, or a service down · 3 inventory invalid.`;
+  static examples = ['<%= config.bin %> status', '<%= config.bin %> status --role marzban', '<%= config.bin %> status --hosts go,srv1 --json'];
+  static flags = { ...hostFlags };
+
+  async run(): Promise<{ hosts: HostStatusRow[] }> {
+    const { flags } = await this.parse(Status);
+    const loaded = await this.inventory(flags.inventory);
+    const servers = selectHosts(loaded.inventory, flags);
+    const context = await fleetContext(loaded, servers, { connectTimeout: flags['connect-timeout'], parallel: flags.parallel });
+    const progress = await fleetProgress<HostStatusRow>(servers.map((s) => s.name), { json: this.jsonEnabled(), title: 'status' });
+    const rows = await gatherStatus(servers, context, localToday(currentDate()), progress.events);
+    await progress.finished();
+    this.render(rows);
+    if (rows.some((r) => !r.reachable || r.services.some((s) => !s.up))) process.exitCode = EXIT.failed;
+    return { hosts: rows };
+  }
+
+  private render(rows: HostStatusRow[]): void {
+    const c = this.colors;
+    const pct = (n: number | null | undefined) => (n === null || n === undefined ? '-' : `${n}%`);
+    const table = rows.map((r) =>
+      r.reachable
+        ? [
+            r.name,
+            c.green('up'),
+            `${r.latencyMs}ms`,
+            r.os ?? '-',
+            r.uptimeSeconds ? `${Math.floor(r.uptimeSeconds / 86400)}d` : '-',
+            r.load?.toFixed(2) ?? '-',
+            pct(r.diskFreePercent),
+            pct(r.memoryFreePercent),
+            String(r.containersUp ?? 0),
+            r.services.map((s) => (s.up ? s.service : c.red(`${s.service} DOWN`))).join(', ') || '-',
+            `${r.daysLeft}d`,
+          ]
+        : [r.name, c.red('DOWN'), '-', r.error ?? '', '', '', '', '', '', '', `${r.daysLeft}d`],
+    );
+    this.say(renderTable(['NAME', 'SSH', 'LATENCY', 'OS', 'UPTIME', 'LOAD', 'DISK FREE', 'MEM FREE', 'CONTAINERS', 'SERVICES', 'HOSTING'], table));
+  }
+}
