@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// npm run bench: every benchmark the issues name, each side by side with its baseline, in one run.
+// npm run bench [section]: every benchmark the issues name, each side by side with its baseline, in one run.
+import { benchSsh } from './ssh.js';
 import { benchStartup } from './startup.js';
 
-const sections = [benchStartup];
+const sections = { startup: benchStartup, ssh: benchSsh };
 const only = process.argv[2];
-for (const section of sections) {
-  if (only && !section.name.toLowerCase().includes(only.toLowerCase())) continue;
+for (const [name, section] of Object.entries(sections)) {
+  if (only && name !== only) continue;
   console.log(await section());
 }

@@ -4,8 +4,13 @@ import pLimit from 'p-limit';
 import { commandLine } from './shell.js';
 import type { HostTarget } from './target.js';
 
-/** OpenSSH's MaxSessions is 10 per connection; stay under it so the 11th exec never fails. */
-export const MAX_CHANNELS_PER_CONNECTION = 8;
+/**
+ * OpenSSH's MaxSessions is 10 per connection, and sshd frees a session a moment after the client
+ * sees it close: measured here, 10 channels reopened at once fail now and then, 8 do not. We keep
+ * 6 in flight and retry a refused channel open (the command never started, so it is safe).
+ */
+export const MAX_CHANNELS_PER_CONNECTION = 6;
+const CHANNEL_OPEN_RETRIES = 5;
 /** Grace after the remote `timeout` should have fired before we give up on the channel ourselves. */
 const LOCAL_TIMEOUT_GRACE_MS = 5_000;
 
@@ -98,7 +103,18 @@ export class HostSession {
     this.closed = true;
   }
 
-  private open(command: string): Promise<SpawnedCommand & { abort(): void }> {
+  private async open(command: string): Promise<SpawnedCommand & { abort(): void }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.openOnce(command);
+      } catch (error) {
+        if (attempt >= CHANNEL_OPEN_RETRIES || !/Channel open failure/i.test((error as Error).message)) throw error;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  private openOnce(command: string): Promise<SpawnedCommand & { abort(): void }> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error(`connection to ${this.target.name} is closed`));
       this.client.exec(command, (error, channel) => (error ? reject(error) : resolve(wrapChannel(channel))));
