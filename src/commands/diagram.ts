@@ -5,8 +5,7 @@ import { writeFileAtomically } from '../fs/atomic-write.js';
 
 export default class Diagram extends WeclickCommand {
   static summary = 'Draw the fleet as a mermaid flowchart.';
-  static description = `Generated from the inventory: users → go → HAProxy → workers; management → MySQL, Telegram, podpiska; workers ↔ MySQL.
-Paste it into any Markdown that renders mermaid (GitHub, GitLab), or write it with --out.
+  static description = `Generated from the inventory: users → go → HAProxy → workers; management → MySQL, Telegram, podpiska; workers ↔ MySQL. Paste it into any Markdown that renders mermaid (GitHub, GitLab), or write it with --out.
 
 Exit codes: 0 · 3 inventory invalid.`;
   static examples = ['<%= config.bin %> diagram', '<%= config.bin %> diagram --out docs/fleet.mmd'];

@@ -3,13 +3,13 @@ import { WeclickCommand } from '../base-command.js';
 import { currentDate, localToday } from '../expiry/calendar-day.js';
 import { findExpiring, type ExpiringReport } from '../expiry/expiring.js';
 import { writeFileAtomically } from '../fs/atomic-write.js';
+import { WeclickError } from '../ui/errors.js';
 import { renderTable } from '../ui/table.js';
 import { MONITORING } from '../ui/exit-codes.js';
 
 export default class Expiring extends WeclickCommand {
   static summary = 'Servers whose hosting expires soon, soonest first.';
-  static description = `Lists active and draining servers whose hosting expires within --days, soonest first.
-Already expired in red, within --critical days in yellow (no colour with NO_COLOR or when piped).
+  static description = `Lists active and draining servers whose hosting expires within --days, soonest first. Already expired in red, within --critical days in yellow (no colour with NO_COLOR or when piped).
 
 Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or CI:
   0 OK        nothing expires within the window
@@ -30,11 +30,16 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
     alarm: Flags.integer({ default: 7, min: 0, max: 365, summary: 'With --ics: days before the expiry the alarm rings.' }),
   };
 
+  // Not strict, so that a stray word (`expiring 14`) reaches this command and exits 3 UNKNOWN, instead of
+  // oclif's "command expiring:14 not found", which exits 2: CRITICAL to a monitoring system.
+  static strict = false;
+
   protected badInputExitCode = MONITORING.unknown;
   protected usageExitCode = MONITORING.unknown;
 
   async run(): Promise<ExpiringReport> {
-    const { flags } = await this.parse(Expiring);
+    const { flags, argv } = await this.parse(Expiring);
+    if (argv.length > 0) throw new WeclickError(`unexpected argument: ${argv.join(' ')} (expiring takes flags only; see --help)`, { exitCode: MONITORING.unknown });
     const { inventory } = await this.inventory(flags.inventory);
     const report = findExpiring(inventory, { today: localToday(currentDate()), days: flags.days, critical: flags.critical });
     if (flags.ics) {

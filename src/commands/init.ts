@@ -12,8 +12,7 @@ import { EXIT } from '../ui/exit-codes.js';
 
 export default class Init extends WeclickCommand {
   static summary = 'Create weclick.yaml and .env for a new fleet.';
-  static description = `Asks a few questions (or takes them from flags with --yes) and writes the inventory and a .env with the
-secret names, mode 0600. Refuses to overwrite existing files without --force.
+  static description = `Asks a few questions (or takes them from flags with --yes) and writes the inventory and a .env with the secret names, mode 0600. Refuses to overwrite existing files without --force.
 
 Exit codes: 0 written · 2 bad flags · 3 an answer is invalid · 4 a file exists (use --force), or no terminal to ask on.`;
   static examples = [

@@ -12,8 +12,7 @@ import { EXIT } from '../ui/exit-codes.js';
 
 export default class Renew extends WeclickCommand {
   static summary = "Move a server's hosting expiry forward after paying the provider.";
-  static description = `--months counts from the current expiry date (providers extend from there), clamping to the month's
-last day. The expiry never moves backward unless --force.
+  static description = `--months counts from the current expiry date (providers extend from there), clamping to the month's last day. The expiry never moves backward unless --force.
 
 Exit codes: 0 renewed · 2 bad flags · 3 no such server or bad date · 4 not confirmed, or a backward move without --force.`;
   static examples = [

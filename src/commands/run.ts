@@ -19,9 +19,7 @@ interface RunOutput {
 
 export default class Run extends WeclickCommand {
   static summary = 'Run a command on servers in parallel; output grouped per host.';
-  static description = `Everything after -- is the command. Each word is quoted and passed as-is (no remote shell interpretation);
-use --shell to pass one string to sh -c on the host (pipes, globs). Each run is recorded in the host's audit log
-(/var/log/weclick/audit.log). Hosts run in parallel; every host finishes unless --fail-fast.
+  static description = `Everything after -- is the command. Each word is quoted and passed as-is (no remote shell interpretation); use --shell to pass one string to sh -c on the host (pipes, globs). Each run is recorded in the host's audit log (/var/log/weclick/audit.log). Hosts run in parallel; every host finishes unless --fail-fast.
 
 Exit codes: 0 the command succeeded everywhere · 1 it failed, timed out or a host was unreachable · 2 bad flags.`;
   static examples = [

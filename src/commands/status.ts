@@ -11,8 +11,7 @@ import { renderTable } from '../ui/table.js';
 
 export default class Status extends WeclickCommand {
   static summary = 'Health of every server: reachable, latency, OS, load, disk, memory, containers, role services, hosting days left.';
-  static description = `Connects to every selected server in parallel (host keys verified against known_hosts) and gathers its facts in
-one round trip per host.
+  static description = `Connects to every selected server in parallel (host keys verified against known_hosts) and gathers its facts in one round trip per host.
 
 Exit codes: 0 all reachable and every role's service up · 1 a host unreachable, refused, or a service down · 3 inventory invalid.`;
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --role marzban', '<%= config.bin %> status --hosts go,srv1 --json'];

@@ -13,9 +13,7 @@ import { renderTable } from '../../ui/table.js';
 
 export default class HostsTrust extends WeclickCommand {
   static summary = "Record servers' SSH host keys in the fleet's known_hosts after you have checked them.";
-  static description = `Connects, shows each host's key fingerprint (SHA256, as \`ssh-keygen -lf\` prints it) and asks before writing it
-to known_hosts beside the inventory (--yes to skip). Compare the fingerprints with the provider's console first.
-A key that differs from a known one is never replaced here: remove the old line yourself if the server was reinstalled.
+  static description = `Connects, shows each host's key fingerprint (SHA256, as \`ssh-keygen -lf\` prints it) and asks before writing it to known_hosts beside the inventory (--yes to skip). Compare the fingerprints with the provider's console first. A key that differs from a known one is never replaced here: remove the old line yourself if the server was reinstalled.
 
 Exit codes: 0 trusted (or already known) · 1 a host could not be reached or its key changed · 4 not confirmed.`;
   static examples = ['<%= config.bin %> hosts trust srv6', '<%= config.bin %> hosts trust --all --yes'];

@@ -9,8 +9,7 @@ import { renderTable } from '../../ui/table.js';
 
 export default class LockStatus extends WeclickCommand {
   static summary = 'Show which servers hold a weclick lock, who took it and when.';
-  static description = `Mutating runs take a lock on every host they change (an atomic mkdir of /var/lib/weclick/lock, with who, when
-and what in it), so two operators cannot change the same host at once.
+  static description = `Mutating runs take a lock on every host they change (an atomic mkdir of /var/lib/weclick/lock, with who, when and what in it), so two operators cannot change the same host at once.
 
 Exit codes: 0 no host locked · 1 a host is locked or unreachable.`;
   static examples = ['<%= config.bin %> lock status', '<%= config.bin %> lock status --role proxy --json'];

@@ -7,8 +7,7 @@ import { changeFlags } from '../../ui/change-flags.js';
 
 export default class ServersRemove extends WeclickCommand {
   static summary = 'Remove a server from the inventory.';
-  static description = `Only edits the inventory: it does not touch the server, DNS or HAProxy. To take a server out of service,
-mark it retired first (\`weclick servers set NAME --state retired\`) and sync DNS and HAProxy.
+  static description = `Only edits the inventory: it does not touch the server, DNS or HAProxy. To take a server out of service, mark it retired first (\`weclick servers set NAME --state retired\`) and sync DNS and HAProxy.
 
 Exit codes: 0 removed · 3 no such server · 4 not confirmed.`;
   static examples = ['<%= config.bin %> servers remove srv4', '<%= config.bin %> servers remove srv4 --yes'];
