@@ -2,8 +2,9 @@
 // npm run bench [section]: every benchmark the issues name, each side by side with its baseline, in one run.
 import { benchSsh } from './ssh.js';
 import { benchStartup } from './startup.js';
+import { benchUsers } from './users.js';
 
-const sections = { startup: benchStartup, ssh: benchSsh };
+const sections = { startup: benchStartup, ssh: benchSsh, users: benchUsers };
 const only = process.argv[2];
 for (const [name, section] of Object.entries(sections)) {
   if (only && name !== only) continue;

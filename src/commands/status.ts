@@ -5,6 +5,9 @@ import { fleetContext } from '../remote/fleet-context.js';
 import { gatherStatus } from '../remote/gather-status.js';
 import type { HostStatusRow } from '../remote/status.js';
 import { EXIT } from '../ui/exit-codes.js';
+import { loadEnvFile, setting } from '../secrets/env-file.js';
+import type { PendingSummary } from '../users/pending.js';
+import type { LoadedInventory } from '../base-command.js';
 import { fleetProgress } from '../ui/fleet-progress.js';
 import { hostFlags } from '../ui/host-flags.js';
 import { renderTable } from '../ui/table.js';
@@ -17,17 +20,29 @@ Exit codes: 0 all reachable and every role's service up · 1 a host unreachable,
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --role marzban', '<%= config.bin %> status --hosts go,srv1 --json'];
   static flags = { ...hostFlags };
 
-  async run(): Promise<{ hosts: HostStatusRow[] }> {
+  async run(): Promise<{ hosts: HostStatusRow[]; pendingUserChanges: PendingSummary[] | null; pendingError?: string }> {
     const { flags } = await this.parse(Status);
     const loaded = await this.inventory(flags.inventory);
     const servers = selectHosts(loaded.inventory, flags);
     const context = await fleetContext(loaded, servers, { connectTimeout: flags['connect-timeout'], parallel: flags.parallel });
     const progress = await fleetProgress<HostStatusRow>(servers.map((s) => s.name), { json: this.jsonEnabled(), title: 'status' });
-    const rows = await gatherStatus(servers, context, localToday(currentDate()), progress.events);
+    const [rows, pending] = await Promise.all([gatherStatus(servers, context, localToday(currentDate()), progress.events), pendingUserChanges(loaded)]);
     await progress.finished();
     this.render(rows);
-    if (rows.some((r) => !r.reachable || r.services.some((s) => !s.up))) process.exitCode = EXIT.failed;
-    return { hosts: rows };
+    this.renderPending(pending);
+    const queued = 'list' in pending && pending.list.length > 0;
+    if (queued || rows.some((r) => !r.reachable || r.services.some((s) => !s.up))) process.exitCode = EXIT.failed;
+    return { hosts: rows, pendingUserChanges: 'list' in pending ? pending.list : null, ...('error' in pending ? { pendingError: pending.error } : {}) };
+  }
+
+  private renderPending(pending: Awaited<ReturnType<typeof pendingUserChanges>>): void {
+    if ('skipped' in pending) return;
+    if ('error' in pending) this.say(`\nPending user changes: unknown (${pending.error})`);
+    else if (pending.list.length === 0) this.say('\nPending user changes: none');
+    else {
+      this.say(`\nPending user changes (apply with \`weclick users sync\`):`);
+      for (const p of pending.list) this.say(`  ${p.worker}: ${p.users} user(s) since ${p.oldest}${p.lastError ? ` — last error: ${p.lastError}` : ''}`);
+    }
   }
 
   private render(rows: HostStatusRow[]): void {
@@ -52,4 +67,14 @@ Exit codes: 0 all reachable and every role's service up · 1 a host unreachable,
     );
     this.say(renderTable(['NAME', 'SSH', 'LATENCY', 'OS', 'UPTIME', 'LOAD', 'DISK FREE', 'MEM FREE', 'CONTAINERS', 'SERVICES', 'HOSTING'], table));
   }
+}
+
+/** User changes still queued for workers (issue: users); only when the fleet's MySQL is configured. */
+async function pendingUserChanges(loaded: LoadedInventory): Promise<{ list: PendingSummary[] } | { error: string } | { skipped: true }> {
+  if (!setting(await loadEnvFile(loaded.file), 'MYSQL_ADMIN_USER')) return { skipped: true };
+  const { pendingPropagation } = await import('../users/pending.js');
+  return pendingPropagation(loaded).then(
+    (list) => ({ list }),
+    (error: Error) => ({ error: error.message }),
+  );
 }

@@ -1,0 +1,1 @@
+export { MarzbanApiStandin, type CoreEntry, type RecordedCall } from './server.js';
