@@ -24,10 +24,12 @@ export function renderFleetDiagram(inventory: Inventory): string {
 
   for (const proxy of holding('proxy')) {
     lines.push(`    ${id(proxy)}["Proxy ${label(proxy.hostname)} (entry ${label(names.entry)})"]`);
-    lines.push(`    ${id(proxy)}_haproxy[HAProxy]`, `    ${id(proxy)} --> ${id(proxy)}_haproxy`, `    user --> ${id(proxy)}`, `    cloudflare -.-> ${id(proxy)}`);
+    // Not `${id(proxy)}_haproxy`: a server named go-haproxy would have that id.
+    const haproxy = `haproxy_${id(proxy)}`;
+    lines.push(`    ${haproxy}[HAProxy]`, `    ${id(proxy)} --> ${haproxy}`, `    user --> ${id(proxy)}`, `    cloudflare -.-> ${id(proxy)}`);
     for (const worker of holding('marzban')) {
       const edge = worker.state === 'draining' ? '-.->|draining|' : '-->';
-      lines.push(`    ${id(proxy)}_haproxy ${edge} ${id(worker)}`);
+      lines.push(`    ${haproxy} ${edge} ${id(worker)}`);
     }
   }
   for (const worker of holding('marzban')) {

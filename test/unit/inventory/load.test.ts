@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadInventory, parseInventory, type LoadResult } from '../../../src/inventory/load.js';
@@ -59,7 +60,7 @@ function exampleIndex(name: string): number {
 
 describe('the example inventory', () => {
   it('loads with the seed fleet: 7 servers and their roles', async () => {
-    const result = await loadInventory(EXAMPLE_FILE.pathname);
+    const result = await loadInventory(fileURLToPath(EXAMPLE_FILE));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const roles = Object.fromEntries(result.inventory.servers.map((s) => [s.name, s.roles]));
     expect(result.inventory.servers).toHaveLength(7);

@@ -307,7 +307,7 @@ describe('keepOriginalLines', () => {
           expect(all.every((l) => l.startsWith('-'))).toBe(true);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 150 },
     );
   });
 });
