@@ -91,16 +91,23 @@ export abstract class WeclickCommand extends Command {
     const code = exitCodeOf(error, this.usageExitCode);
     process.exitCode = code;
     const details = error instanceof WeclickError ? error.details : [];
+    // oclif's flag errors end with a hint line meant for terminals.
+    const message = error.message.replace(/\n\s*See more help with --help\s*$/, '');
     if (this.jsonEnabled()) {
       const data = error instanceof WeclickError ? error.data : undefined;
-      this.logJson(redactValue({ error: { message: error.message, exitCode: code, details, ...(data ?? {}) } }));
+      this.logJson(redactValue({ error: { message, exitCode: code, details, ...(data ?? {}) } }));
       return;
     }
     const red = colorsFor(process.stderr).red;
-    const lines = [`${red('error')}: ${error.message}`, ...details.map((d) => `  ${d}`)];
-    if (/\bweclick\b|\*/.test(process.env.DEBUG ?? '') && error.stack) lines.push(error.stack);
+    const lines = [`${red('error')}: ${message}`, ...details.map((d) => `  ${d}`)];
+    if (debugEnabled(process.env.DEBUG) && error.stack) lines.push(error.stack);
     process.stderr.write(`${redact(lines.join('\n'))}\n`);
   }
+}
+
+/** DEBUG=weclick, weclick*, weclick:* or * — the debug-module convention — shows stacks; other namespaces do not. */
+function debugEnabled(debug: string | undefined): boolean {
+  return (debug ?? '').split(/[\s,]+/).some((ns) => ns === '*' || /^weclick(\*|:.*)?$/.test(ns));
 }
 
 function exitCodeOf(error: { exitCode?: number; oclif?: { exit?: number }; parse?: unknown }, usage: number): number {

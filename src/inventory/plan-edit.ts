@@ -31,6 +31,7 @@ export function planInventoryEdit(loaded: Loaded, change: (doc: Document) => voi
     throw new WeclickError('the change would make the inventory invalid; nothing was written', {
       exitCode: EXIT.badInput,
       details: result.problems.map((p) => formatProblem({ ...p, file: `${p.file} (after the change)` })),
+      data: { problems: result.problems },
     });
   }
   return { file: loaded.file, before: loaded.text, after, diff: unifiedDiff(loaded.file, loaded.text, after), changed: after !== loaded.text, result };

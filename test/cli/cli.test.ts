@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { startCloudflareStandin } from '../standins/cloudflare/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE_FILE = join(ROOT, 'inventory.example.yaml');
@@ -669,18 +670,25 @@ describe.concurrent('init and doctor', () => {
     expect(fresh.stdout).toMatch(/^capability dns\s+warn\s+CLOUDFLARE_API_TOKEN not set/m);
 
     const secrets = { CLOUDFLARE_API_TOKEN: 'cf-value-q8w7e6r5t4', TELEGRAM_BOT_TOKEN: '999:tg-value-z1x2c3', MYSQL_ADMIN_PASSWORD: 'my-value-p0o9i8' };
-    writeFileSync(join(cwd, '.env'), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\nMYSQL_ADMIN_USER=admin\n');
-    chmodSync(join(cwd, '.env'), 0o644);
-    const open = await weclick(['doctor'], { cwd });
-    expect(open.code).toBe(1);
-    expect(open.stdout).toMatch(/^secrets\s+fail\s+.*fix: chmod 600 \.env$/m);
-    expect(open.stdout).toMatch(/^capability dns\s+ok\s+/m);
-    const json = await weclick(['doctor', '--json'], { cwd, env: { BACKUP_AGE_IDENTITY_FILE: '/keys/age-value-m4n5b6' } });
-    expect(json.code).toBe(1);
-    expect((JSON.parse(json.stdout) as { failed: number }).failed).toBe(1);
-    for (const value of [...Object.values(secrets), '/keys/age-value-m4n5b6']) {
-      expect(open.stdout + open.stderr).not.toContain(value);
-      expect(json.stdout + json.stderr).not.toContain(value);
+    // With a token set, doctor asks Cloudflare: here the local stand-in, never the real API.
+    const cloudflare = await startCloudflareStandin({ token: secrets.CLOUDFLARE_API_TOKEN, zones: [{ name: 'example.net' }] });
+    try {
+      writeFileSync(join(cwd, '.env'), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + `\nMYSQL_ADMIN_USER=admin\nCLOUDFLARE_API_BASE_URL=${cloudflare.url}\n`);
+      chmodSync(join(cwd, '.env'), 0o644);
+      const open = await weclick(['doctor'], { cwd });
+      expect(open.code).toBe(1);
+      expect(open.stdout).toMatch(/^secrets\s+fail\s+.*fix: chmod 600 \.env$/m);
+      expect(open.stdout).toMatch(/^capability dns\s+ok\s+/m);
+      expect(open.stdout).toMatch(/^cloudflare zone\s+ok\s+example\.net found/m);
+      const json = await weclick(['doctor', '--json'], { cwd, env: { BACKUP_AGE_IDENTITY_FILE: '/keys/age-value-m4n5b6' } });
+      expect(json.code).toBe(1);
+      expect((JSON.parse(json.stdout) as { failed: number }).failed).toBe(1);
+      for (const value of [...Object.values(secrets), '/keys/age-value-m4n5b6']) {
+        expect(open.stdout + open.stderr).not.toContain(value);
+        expect(json.stdout + json.stderr).not.toContain(value);
+      }
+    } finally {
+      await cloudflare.close();
     }
   });
 
