@@ -41,6 +41,11 @@ export abstract class WeclickCommand extends Command {
   protected async inventory(file: string): Promise<LoadedInventory> {
     const result = await loadInventory(file);
     if (result.ok) return result;
+    const [only] = result.problems;
+    // A file-level problem (missing, unreadable, not UTF-8) is the whole story: say it in one line.
+    if (result.problems.length === 1 && only && only.line === undefined) {
+      throw new WeclickError(`${file}: ${only.message}`, { exitCode: this.badInputExitCode, data: { problems: result.problems } });
+    }
     throw new WeclickError(`${file}: the inventory has ${result.problems.length} problem(s); nothing was changed`, {
       exitCode: this.badInputExitCode,
       details: result.problems.map(formatProblem),
