@@ -1,7 +1,7 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
-import { writeFileAtomically } from './fs/atomic-write.js';
-import { loadInventory, type LoadResult } from './inventory/load.js';
+import type { LoadResult } from './inventory/load.js';
+import type { Inventory } from './inventory/schema.js';
 import type { InventoryEditPlan } from './inventory/plan-edit.js';
 import { formatProblem } from './inventory/problems.js';
 import { colorsFor } from './ui/colors.js';
@@ -39,8 +39,14 @@ export abstract class WeclickCommand extends Command {
   }
 
   protected async inventory(file: string): Promise<LoadedInventory> {
+    // Loaded lazily: yaml and zod are most of a read-only command's start-up (see readInventory).
+    const { loadInventory } = await import('./inventory/load.js');
     const result = await loadInventory(file);
-    if (result.ok) return result;
+    if (result.ok) {
+      const { writeCachedInventory } = await import('./inventory/cache.js');
+      await writeCachedInventory(file, result.text, this.config.version, result.inventory);
+      return result;
+    }
     const [only] = result.problems;
     // A file-level problem (missing, unreadable, not UTF-8) is the whole story: say it in one line.
     if (result.problems.length === 1 && only && only.line === undefined) {
@@ -51,6 +57,21 @@ export abstract class WeclickCommand extends Command {
       details: result.problems.map(formatProblem),
       data: { problems: result.problems },
     });
+  }
+
+  /**
+   * The validated inventory for commands that only read it: served from the cache when the file's
+   * bytes are unchanged since the last full validation, else validated in full (and cached).
+   */
+  protected async readInventory(file: string): Promise<{ inventory: Inventory; file: string }> {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(file).catch(() => undefined);
+    if (bytes) {
+      const { readCachedInventory } = await import('./inventory/cache.js');
+      const cached = await readCachedInventory(file, bytes, this.config.version);
+      if (cached) return { inventory: cached, file };
+    }
+    return this.inventory(file);
   }
 
   /** Prints human output (never under --json), with every known secret redacted. */
@@ -75,6 +96,7 @@ export abstract class WeclickCommand extends Command {
       return { applied: false, diff: plan.diff };
     }
     await confirmChange(`Write these changes to ${plan.file}?`, { yes: options.yes });
+    const { writeFileAtomically } = await import('./fs/atomic-write.js');
     await writeFileAtomically(plan.file, plan.after);
     this.say(`\nWrote ${plan.file}.`);
     return { applied: true, diff: plan.diff };

@@ -2,7 +2,6 @@ import * as Flags from '@oclif/core/flags';
 import { WeclickCommand } from '../base-command.js';
 import { currentDate, localToday } from '../expiry/calendar-day.js';
 import { findExpiring, type ExpiringReport } from '../expiry/expiring.js';
-import { writeFileAtomically } from '../fs/atomic-write.js';
 import { WeclickError } from '../ui/errors.js';
 import { renderTable } from '../ui/table.js';
 import { MONITORING } from '../ui/exit-codes.js';
@@ -40,10 +39,11 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
   async run(): Promise<ExpiringReport> {
     const { flags, argv } = await this.parse(Expiring);
     if (argv.length > 0) throw new WeclickError(`unexpected argument: ${argv.join(' ')} (expiring takes flags only; see --help)`, { exitCode: MONITORING.unknown });
-    const { inventory } = await this.inventory(flags.inventory);
+    const { inventory } = await this.readInventory(flags.inventory);
     const report = findExpiring(inventory, { today: localToday(currentDate()), days: flags.days, critical: flags.critical });
     if (flags.ics) {
       const { renderExpiryCalendar } = await import('../expiry/calendar-file.js');
+      const { writeFileAtomically } = await import('../fs/atomic-write.js');
       await writeFileAtomically(flags.ics, await renderExpiryCalendar(report.servers, { alarmDays: flags.alarm, domain: inventory.fleet.domain }));
     }
     this.render(report);

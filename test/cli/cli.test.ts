@@ -176,6 +176,21 @@ describe.concurrent('weclick expiring', () => {
     expect(stdout).toMatch(/^CRITICAL: 7 server\(s\) expire within 14 days, 7 already expired/m);
   });
 
+  it('a cached run answers exactly like a full one, and any edit to the file is validated again', async ({ expect }) => {
+    const cwd = workspace();
+    const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'weclick-xdg-')) };
+    const first = await weclick(['expiring', '--days', '14', '--json'], { cwd, env });
+    expect(readdirSync(join(env.XDG_CACHE_HOME, 'weclick'))).toHaveLength(1);
+    const cached = await weclick(['expiring', '--days', '14', '--json'], { cwd, env });
+    expect(cached).toMatchObject({ code: first.code, stdout: first.stdout });
+    const file = join(cwd, 'weclick.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('roles: [proxy]', 'roles: [proxxy]'));
+    const broken = await weclick(['expiring', '--days', '14'], { cwd, env });
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain("did you mean 'proxy'?");
+  });
+
   it('--days 14 with today pinned so that all 7 are in the window: CRITICAL, 7 rows, soonest first', async ({ expect }) => {
     const today = addDays(LATEST, -14);
     const { code, stdout } = await weclick(['expiring', '--days', '14'], { cwd: workspace(), env: pinned(today) });
