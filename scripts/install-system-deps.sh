@@ -11,7 +11,9 @@ set -euo pipefail
 readonly BASE_PACKAGES=(openssh-server mariadb-server mariadb-client haproxy socat sudo)
 # Installed WITHOUT recommends: docker-compose would otherwise pull in Debian's
 # Docker engine, containerd, iptables... (≈280 MB); ansible-core stays at 25 MB.
-readonly SLIM_PACKAGES=(docker-compose)
+# nftables and unattended-upgrades: the base role validates its rendered firewall with `nft -c` and
+# checks the unattended-upgrades config; nothing is started on install (policy-rc.d).
+readonly SLIM_PACKAGES=(docker-compose nftables unattended-upgrades)
 readonly BENCH_PACKAGES=(ansible-core)
 
 APT_LOG=""
