@@ -51,7 +51,7 @@ describe('config from the inventory', () => {
   });
 
   it('reads the servers of a live config, to tell which ones a new config adds', () => {
-    const config = 'frontend vpn\n  default_backend workers\nbackend other\n  server x 1.2.3.4:1\nbackend workers\n  server srv1 198.51.100.21:443\n  server srv3 198.51.100.23:443  # draining\n# server srv9 commented\n';
+    const config = 'frontend vpn\n  default_backend workers\nbackend other\n  server x 203.0.113.4:1\nbackend workers\n  server srv1 198.51.100.21:443\n  server srv3 198.51.100.23:443  # draining\n# server srv9 commented\n';
     expect(configuredServers(config)).toEqual(['srv1', 'srv3']);
   });
 });

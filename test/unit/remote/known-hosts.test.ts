@@ -62,16 +62,16 @@ function ourMatches(entries: KnownHostEntry[], host: string, port: number): numb
 describe('knownHostsName', () => {
   it('writes port 22 bare and other ports bracketed, lowercased', () => {
     expect(knownHostsName('Web1.Example.com', 22)).toBe('web1.example.com');
-    expect(knownHostsName('10.0.0.1', 2222)).toBe('[10.0.0.1]:2222');
+    expect(knownHostsName('192.0.2.1', 2222)).toBe('[192.0.2.1]:2222');
     expect(knownHostsName('::1', 2222)).toBe('[::1]:2222');
   });
 });
 
 describe('host matching agrees with ssh-keygen -F', () => {
   const queries: Array<[string, number]> = [
-    ['web1.example.com', 22], ['10.0.0.1', 22], ['10.0.0.1', 2222], ['web2.example.com', 2222],
+    ['web1.example.com', 22], ['192.0.2.1', 22], ['192.0.2.1', 2222], ['web2.example.com', 2222],
     ['web2.example.com', 22], ['bad.example.com', 22], ['web3.example.com', 22], ['web9.example.com', 2222],
-    ['db1.corp', 22], ['db12.corp', 22], ['x.corp', 22], ['web4', 22], ['nothing.test', 22], ['10.0.0.12', 22],
+    ['db1.corp', 22], ['db12.corp', 22], ['x.corp', 22], ['web4', 22], ['nothing.test', 22], ['192.0.2.12', 22],
   ];
 
   it('on plain, wildcard, negated, bracketed and marker lines', () => {
@@ -80,13 +80,13 @@ describe('host matching agrees with ssh-keygen -F', () => {
     const file = writeKnownHosts('agree', [
       '# a comment, then a blank line',
       '',
-      `web1.example.com,10.0.0.1 ${ed}`,
-      `[web2.example.com]:2222,[10.0.0.1]:2222 ${rsa} rsa comment`,
+      `web1.example.com,192.0.2.1 ${ed}`,
+      `[web2.example.com]:2222,[192.0.2.1]:2222 ${rsa} rsa comment`,
       `*.example.com,!bad.example.com ${key('ecdsa').text}`,
       `[*.example.com]:2222 ${ed}`,
       `db?.corp ${ed}`,
       `Web3.Example.COM ${rsa}`,
-      `@revoked 10.0.0.* ${rsa}`,
+      `@revoked 192.0.2.* ${rsa}`,
       `@cert-authority *.corp ${ed}`,
       `  \tweb4\t${ed}`,
     ]);
@@ -98,11 +98,11 @@ describe('host matching agrees with ssh-keygen -F', () => {
   });
 
   it('on a file hashed by ssh-keygen -H', () => {
-    const names = ['web1.example.com', '10.0.0.1', '[web2.example.com]:2222', '[10.0.0.1]:2222', 'db1.corp'];
+    const names = ['web1.example.com', '192.0.2.1', '[web2.example.com]:2222', '[192.0.2.1]:2222', 'db1.corp'];
     const file = writeKnownHosts('hashed', [
-      `web1.example.com,10.0.0.1 ${key('ed').text}`,
+      `web1.example.com,192.0.2.1 ${key('ed').text}`,
       `web1.example.com ${key('rsa').text}`,
-      `[web2.example.com]:2222,[10.0.0.1]:2222 ${key('ecdsa').text}`,
+      `[web2.example.com]:2222,[192.0.2.1]:2222 ${key('ecdsa').text}`,
       `db1.corp ${key('ed2').text}`,
     ]);
     execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
@@ -119,7 +119,7 @@ describe('host matching agrees with ssh-keygen -F', () => {
     // Both keys of web1 are found although each sits on its own hashed line.
     expect(checkHostKey(entries, 'web1.example.com', 22, 'ssh-rsa', key('rsa').blob).kind).toBe('trusted');
     expect(checkHostKey(entries, 'WEB1.example.com', 22, 'ssh-ed25519', key('ed').blob).kind).toBe('trusted');
-    expect(checkHostKey(entries, '10.0.0.1', 2222, 'ecdsa-sha2-nistp256', key('ecdsa').blob).kind).toBe('trusted');
+    expect(checkHostKey(entries, '192.0.2.1', 2222, 'ecdsa-sha2-nistp256', key('ecdsa').blob).kind).toBe('trusted');
   });
 });
 
@@ -254,18 +254,18 @@ describe('knownHostsLine', () => {
   it('writes lines that ssh-keygen finds, hashed and plain, on any port', () => {
     const lines = [
       knownHostsLine('Web1.Example.com', 22, 'ssh-ed25519', key('ed').blob, { comment: 'added by weclick' }),
-      knownHostsLine('10.0.0.7', 2222, 'ssh-rsa', key('rsa').blob, { hash: true }),
+      knownHostsLine('192.0.2.7', 2222, 'ssh-rsa', key('rsa').blob, { hash: true }),
       knownHostsLine('web5', 22, 'ecdsa-sha2-nistp256', key('ecdsa').blob, { hash: true, comment: 'c' }),
     ];
     expect(lines[0]).toBe(`web1.example.com ${key('ed').text} added by weclick`);
     expect(lines[1]).toMatch(/^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-rsa AAAA/);
     const file = writeKnownHosts('written', lines);
     expect(sshKeygenMatches(file, 'web1.example.com')).toEqual([1]);
-    expect(sshKeygenMatches(file, '[10.0.0.7]:2222')).toEqual([2]);
-    expect(sshKeygenMatches(file, '10.0.0.7')).toEqual([]);
+    expect(sshKeygenMatches(file, '[192.0.2.7]:2222')).toEqual([2]);
+    expect(sshKeygenMatches(file, '192.0.2.7')).toEqual([]);
     expect(sshKeygenMatches(file, 'web5')).toEqual([3]);
     const entries = parseFile(file);
-    expect(checkHostKey(entries, '10.0.0.7', 2222, 'ssh-rsa', key('rsa').blob).kind).toBe('trusted');
+    expect(checkHostKey(entries, '192.0.2.7', 2222, 'ssh-rsa', key('rsa').blob).kind).toBe('trusted');
   });
 
   it('uses a fresh salt for every hashed line', () => {
