@@ -1,41 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { addDays, daysBetween } from '../../../src/expiry/calendar-day.js';
 import { computeCosts } from '../../../src/expiry/costs.js';
-import { parseInventory } from '../../../src/inventory/load.js';
 import type { Inventory } from '../../../src/inventory/schema.js';
+import { EXAMPLE, fleetWith as fleetOf, load, type ServerSpec } from './fleet-fixture.js';
 
-const EXAMPLE = readFileSync(new URL('../../../inventory.example.yaml', import.meta.url), 'utf8');
 const TODAY = '2025-01-30';
 
-function load(text: string): Inventory {
-  const result = parseInventory(text, 'test.yaml');
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.inventory;
-}
-
-interface Spec {
-  name: string;
-  provider: string;
-  expires?: string;
-  state?: string;
-  price?: { monthly: number; currency: string };
-}
-
-function fleetWith(servers: Spec[]): Inventory {
-  const doc = parse(EXAMPLE) as { servers: unknown[] };
-  doc.servers = servers.map((s, i) => ({
-    name: s.name,
-    hostname: `${s.name}.weclick.tech`,
-    ipv4: `198.51.100.${i + 1}`,
-    roles: ['marzban'],
-    provider: s.provider,
-    expires: s.expires ?? addDays(TODAY, 100),
-    ...(s.state ? { state: s.state } : {}),
-    ...(s.price ? { price: s.price } : {}),
-  }));
-  return load(stringify(doc));
+/** Servers without an expiry of their own are paid for 100 days past TODAY. */
+function fleetWith(servers: Array<Omit<ServerSpec, 'expires'> & { expires?: string }>): Inventory {
+  return fleetOf(servers.map((s) => ({ ...s, expires: s.expires ?? addDays(TODAY, 100) })));
 }
 
 describe('computeCosts on the example', () => {

@@ -1,43 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { addDays, daysBetween } from '../../../src/expiry/calendar-day.js';
 import { findExpiring } from '../../../src/expiry/expiring.js';
-import { parseInventory } from '../../../src/inventory/load.js';
 import type { Inventory } from '../../../src/inventory/schema.js';
+import { EXAMPLE, fleetWith, load } from './fleet-fixture.js';
 import { MONITORING } from '../../../src/ui/exit-codes.js';
 
-const EXAMPLE = readFileSync(new URL('../../../inventory.example.yaml', import.meta.url), 'utf8');
-
-function load(text: string): Inventory {
-  const result = parseInventory(text, 'test.yaml');
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.inventory;
-}
-
-interface Spec {
-  name: string;
-  expires: string;
-  state?: string;
-  price?: { monthly: number; currency: string };
-}
-
-/** The example's fleet with these servers. */
-function fleetWith(servers: Spec[]): Inventory {
-  const doc = parse(EXAMPLE) as { servers: unknown[] };
-  doc.servers = servers.map((s, i) => ({
-    name: s.name,
-    hostname: `${s.name}.weclick.tech`,
-    ipv4: `198.51.100.${i + 1}`,
-    roles: ['marzban'],
-    provider: 'pq.hosting',
-    expires: s.expires,
-    ...(s.state ? { state: s.state } : {}),
-    ...(s.price ? { price: s.price } : {}),
-  }));
-  return load(stringify(doc));
-}
 
 const TODAY = '2025-01-30';
 
