@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { weclick } from '../helpers/cli.js';
@@ -143,18 +144,19 @@ describe('faults', () => {
 
   it('sshd killed mid-command is reported as a lost connection, not retried', async () => {
     const inv = testInventory(['srv1'], { trust: true });
-    const running = weclick(['run', '--json', '-i', inv.file, '--shell', '--', 'echo started >> /opt/runs; sleep 20']);
+    const marker = `/opt/runs-${Date.now()}`;
+    const running = weclick(['run', '--json', '-i', inv.file, '--shell', '--', `echo started >> ${marker}; sleep 20`]);
     await new Promise((r) => setTimeout(r, 1_500));
     fleetCtl('kill-sshd', 'srv1');
     const r = await running;
     fleetCtl('start', 'srv1'); // restarts the killed sshd inside the still-running host
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).hosts[0].error).toMatch(/connection lost|lost/i);
-    expect(hostFile('srv1', '/opt/runs')?.match(/started/g)?.length).toBe(1);
+    expect(hostFile('srv1', marker)?.match(/started/g)?.length).toBe(1);
   });
 
   it('a wrong key or user gives one clear line per host', async () => {
-    const bogusKey = join(fleet().stateDir, 'bogus_key');
+    const bogusKey = join(mkdtempSync(join(tmpdir(), 'weclick-bogus-')), 'bogus_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', bogusKey, '-C', 'bogus'], { stdio: 'ignore' });
     const inv = testInventory([{ name: 'srv1', key: bogusKey }, { name: 'srv2', user: 'nobody-here' }], { trust: true });
     const r = await weclick(['run', '-i', inv.file, '--', 'true']);
