@@ -5,10 +5,14 @@ import { findExpiring, type ExpiringReport } from '../expiry/expiring.js';
 import { WeclickError } from '../ui/errors.js';
 import { renderTable } from '../ui/table.js';
 import { MONITORING } from '../ui/exit-codes.js';
+import { redact } from '../ui/redact.js';
+import type { Inventory } from '../inventory/schema.js';
 
 export default class Expiring extends WeclickCommand {
   static summary = 'Servers whose hosting expires soon, soonest first.';
   static description = `Lists active and draining servers whose hosting expires within --days, soonest first. Already expired in red, within --critical days in yellow (no colour with NO_COLOR or when piped).
+
+With --notify, the same list is posted to the fleet's Telegram chat when something is due; a failed post is reported on stderr and leaves the exit code as below.
 
 Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or CI:
   0 OK        nothing expires within the window
@@ -20,6 +24,7 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
     { command: '<%= config.bin %> expiring --days 14', description: 'What must be renewed in the next two weeks' },
     { command: '<%= config.bin %> expiring --days 30 --json', description: 'The same as JSON, for scripts' },
     { command: '<%= config.bin %> expiring --days 60 --ics renewals.ics --alarm 7', description: 'A calendar with an alarm a week before each expiry' },
+    { command: '<%= config.bin %> expiring --days 14 --notify', description: "From cron: post what is due to the fleet's Telegram chat" },
   ];
 
   static flags = {
@@ -27,6 +32,7 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
     critical: Flags.integer({ default: 3, min: 0, max: 3650, summary: 'Days left at or below which an expiry is CRITICAL.' }),
     ics: Flags.string({ summary: 'Also write an iCalendar file with one event per expiry.' }),
     alarm: Flags.integer({ default: 7, min: 0, max: 365, summary: 'With --ics: days before the expiry the alarm rings.' }),
+    notify: Flags.boolean({ default: false, summary: "Also post the list to the fleet's Telegram chat when something is due (WARNING or CRITICAL)." }),
   };
 
   // Not strict, so that a stray word (`expiring 14`) reaches this command and exits 3 UNKNOWN, instead of
@@ -36,7 +42,7 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
   protected badInputExitCode = MONITORING.unknown;
   protected usageExitCode = MONITORING.unknown;
 
-  async run(): Promise<ExpiringReport> {
+  async run(): Promise<ExpiringReport & { notified?: boolean; notifyError?: string }> {
     const { flags, argv } = await this.parse(Expiring);
     if (argv.length > 0) throw new WeclickError(`unexpected argument: ${argv.join(' ')} (expiring takes flags only; see --help)`, { exitCode: MONITORING.unknown });
     const { inventory } = await this.readInventory(flags.inventory);
@@ -48,7 +54,21 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
     }
     this.render(report);
     process.exitCode = report.exitCode;
+    if (flags.notify && report.servers.length > 0) return { ...report, ...(await this.notify(report, inventory, flags.inventory)) };
     return report;
+  }
+
+  /** A failed notification is said on stderr; the exit code stays the check's own, so monitoring still sees it. */
+  private async notify(report: ExpiringReport, inventory: Inventory, file: string): Promise<{ notified: boolean; notifyError?: string }> {
+    const [{ sendAlert }, { expiringAlertText }] = await Promise.all([import('../backup/alert.js'), import('../expiry/alert-text.js')]);
+    try {
+      await sendAlert(expiringAlertText(report, inventory.fleet.domain), { inventory, inventoryFile: file });
+      this.note('Posted to the fleet\'s Telegram chat.');
+      return { notified: true };
+    } catch (error) {
+      process.stderr.write(`${redact(`error: --notify: ${(error as Error).message}`)}\n`);
+      return { notified: false, notifyError: (error as Error).message };
+    }
   }
 
   private render(report: ExpiringReport): void {
