@@ -14,4 +14,11 @@ trap cleanup EXIT INT TERM
 bash scripts/fleet-up.sh "$state" --bench 20
 export WECLICK_FLEET_DIR="$state"
 
-npx vitest run "$@"
+# vitest's own summary plus the plain "N passed, N failed" line CI reads.
+report="$state/vitest.json"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+if [ -f "$report" ]; then
+  node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"
+fi
+exit "$status"
