@@ -1,6 +1,7 @@
 import { daysBetween } from '../expiry/calendar-day.js';
 import type { Server } from '../inventory/schema.js';
 import { factsProbeScript, parseFacts } from './facts.js';
+import { commandLine } from './shell.js';
 import type { FleetContext } from './fleet-context.js';
 import { runOnFleet, type HostResult, type RunnerEvents } from './runner.js';
 import { statusRow, type HostStatusRow } from './status.js';
@@ -12,7 +13,8 @@ export async function gatherStatus(servers: Server[], context: FleetContext, tod
     context.targets,
     async (session) => {
       const server = byName.get(session.target.name)!;
-      const probe = await session.run(['sh', '-c', factsProbeScript()], { timeoutMs: 30_000 });
+      // Our own read-only script: a local guard timer is enough, no remote `timeout` process per host.
+      const probe = await session.exec(commandLine(['sh', '-c', factsProbeScript()]), { timeoutMs: 30_000 });
       if (probe.connectionLost) throw new Error('connection lost during the facts probe');
       return { changed: false, value: statusRow(server, parseFacts(probe.stdout), session.connectMs, daysBetween(today, server.expires)) };
     },
