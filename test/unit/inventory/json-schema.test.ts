@@ -48,7 +48,7 @@ describe('inventory.schema.json', () => {
       ['unknown role', (doc) => (doc.servers[0]!.roles = ['bogus'])],
       ['unknown key', (doc) => (doc.servers[1]!.colour = 'red')],
       ['missing hostname', (doc) => delete doc.servers[2]!.hostname],
-      ['bad IPv4', (doc) => (doc.servers[3]!.ipv4 = '300.1.1.1')],
+      ['bad IPv4', (doc) => (doc.servers[3]!.ipv4 = '192.0.2.300')],
       ['port as a string', (doc) => ((doc.fleet.ssh as Record<string, unknown>).port = '22')],
       ['uppercase name', (doc) => (doc.servers[4]!.name = 'SRV3')],
       ['shell in a name', (doc) => (doc.servers[4]!.name = 'srv1;rm -rf /')],
