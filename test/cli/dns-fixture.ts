@@ -4,18 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCloudflareStandin, type CloudflareStandin, type SeedRecord } from '../standins/cloudflare/index.js';
 import { weclick, type CliResult } from '../helpers/cli.js';
+// The same fleet, zone and server shape as the dns unit tests, so both suites speak of one fleet.
+import { FLEET, ZONE, type ServerSpec } from '../unit/dns/inventory.js';
 
-export const ZONE = 'weclick.example';
+export { FLEET, ZONE };
+export type TestServer = ServerSpec;
 export const MARKER = 'managed-by: weclick';
-
-export interface TestServer {
-  name: string;
-  ipv4: string;
-  ipv6?: string;
-  roles: string[];
-  state?: 'active' | 'draining' | 'retired';
-  hostname?: string;
-}
 
 export interface FleetOptions {
   domain?: string;
@@ -24,15 +18,6 @@ export interface FleetOptions {
   proxySubscription?: boolean;
   mysqlHost?: string;
 }
-
-/** The standard test fleet (documentation addresses): 7 records wanted. */
-export const FLEET: TestServer[] = [
-  { name: 'mngmt', ipv4: '203.0.113.10', roles: ['management', 'subscription', 'mysql'] },
-  { name: 'go', ipv4: '203.0.113.11', ipv6: '2001:db8::11', roles: ['proxy'] },
-  { name: 'srv1', ipv4: '198.51.100.21', roles: ['marzban'] },
-  { name: 'srv2', ipv4: '198.51.100.22', roles: ['marzban'], state: 'draining' },
-  { name: 'srv3', ipv4: '198.51.100.23', roles: ['marzban'], state: 'retired' },
-];
 
 /** What FLEET asks for, as name type content. */
 export const FLEET_RECORDS = [
