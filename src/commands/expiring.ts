@@ -12,6 +12,9 @@ export default class Expiring extends WeclickCommand {
   static summary = 'Servers whose hosting expires soon, soonest first.';
   static description = `Lists active and draining servers whose hosting expires within --days, soonest first. Already expired in red, within --critical days in yellow (no colour with NO_COLOR or when piped).
 
+With --plan, each server listed is followed by the \`weclick replace\` command that moves it to a new server and
+what that replace will touch (the new server's address, provider and date are for you to fill in).
+
 With --notify, the same list is posted to the fleet's Telegram chat when something is due; a failed post is reported on stderr and leaves the exit code as below.
 
 Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or CI:
@@ -24,6 +27,7 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
     { command: '<%= config.bin %> expiring --days 14', description: 'What must be renewed in the next two weeks' },
     { command: '<%= config.bin %> expiring --days 30 --json', description: 'The same as JSON, for scripts' },
     { command: '<%= config.bin %> expiring --days 60 --ics renewals.ics --alarm 7', description: 'A calendar with an alarm a week before each expiry' },
+    { command: '<%= config.bin %> expiring --days 30 --plan', description: 'And how to replace each of them (weclick replace)' },
     { command: '<%= config.bin %> expiring --days 14 --notify', description: "From cron: post what is due to the fleet's Telegram chat" },
   ];
 
@@ -32,6 +36,7 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
     critical: Flags.integer({ default: 3, min: 0, max: 3650, summary: 'Days left at or below which an expiry is CRITICAL.' }),
     ics: Flags.string({ summary: 'Also write an iCalendar file with one event per expiry.' }),
     alarm: Flags.integer({ default: 7, min: 0, max: 365, summary: 'With --ics: days before the expiry the alarm rings.' }),
+    plan: Flags.boolean({ default: false, summary: 'For each server listed, the weclick replace command to run and what it will touch.' }),
     notify: Flags.boolean({ default: false, summary: "Also post the list to the fleet's Telegram chat when something is due (WARNING or CRITICAL)." }),
   };
 
@@ -42,7 +47,7 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
   protected badInputExitCode = MONITORING.unknown;
   protected usageExitCode = MONITORING.unknown;
 
-  async run(): Promise<ExpiringReport & { notified?: boolean; notifyError?: string }> {
+  async run(): Promise<ExpiringReport & { notified?: boolean; notifyError?: string; plans?: unknown[] }> {
     const { flags, argv } = await this.parse(Expiring);
     if (argv.length > 0) throw new WeclickError(`unexpected argument: ${argv.join(' ')} (expiring takes flags only; see --help)`, { exitCode: MONITORING.unknown });
     const { inventory } = await this.readInventory(flags.inventory);
@@ -53,7 +58,20 @@ Exit codes follow the monitoring-plugin convention, for cron, Nagios/Icinga or C
       await writeFileAtomically(flags.ics, await renderExpiryCalendar(report.servers, { alarmDays: flags.alarm, domain: inventory.fleet.domain }));
     }
     this.render(report);
+    let plans;
+    if (flags.plan && report.servers.length > 0) {
+      const { suggestReplacement } = await import('../replace/suggest.js');
+      const reserved = new Set<string>();
+      plans = report.servers.map((s) => suggestReplacement(inventory, inventory.servers.find((x) => x.name === s.name)!, reserved));
+      this.say(`\nReplacing them (weclick replace):`);
+      for (const p of plans) {
+        this.say(`\n${p.server}${p.kind ? ` (${p.kind})` : ''}:`);
+        if (p.blocked) this.say(`  cannot be replaced by weclick: ${p.blocked}`);
+        else this.say([`  ${p.command}`, ...p.touches.map((t) => `    - ${t}`)].join('\n'));
+      }
+    }
     process.exitCode = report.exitCode;
+    if (plans) return { ...report, plans };
     if (flags.notify && report.servers.length > 0) return { ...report, ...(await this.notify(report, inventory, flags.inventory)) };
     return report;
   }

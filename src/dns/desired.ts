@@ -1,3 +1,4 @@
+import { servingHolders } from '../fleet/serving.js';
 import { serviceHostnames } from '../fleet/service-names.js';
 import type { Inventory, Role, Server } from '../inventory/schema.js';
 import { inZone, normalContent, normalName, type DesiredRecord, type ManagedType } from './records.js';
@@ -54,7 +55,7 @@ export function desiredRecords(inventory: Inventory): DesiredState {
   const names = serviceHostnames(inventory);
   for (const [service, role] of SERVICE_ROLES) {
     const name = names[service];
-    const holders = serviceHolders(inventory.servers, role);
+    const holders = servingHolders(inventory.servers, role);
     if (holders.length === 0) warnings.push(`no active or draining server holds the ${role} role: ${name} gets no record`);
     else if (holders[0]!.state === 'draining') {
       warnings.push(`no active server holds the ${role} role: ${name} stays on draining ${holders.map((s) => s.name).join(', ')}`);
@@ -72,13 +73,6 @@ export function desiredRecords(inventory: Inventory): DesiredState {
 /** The Cloudflare zone: fleet.cloudflare.zone, else the fleet's domain. */
 export function zoneOf(inventory: Inventory): string {
   return normalName(inventory.fleet.cloudflare?.zone ?? inventory.fleet.domain);
-}
-
-/** Active holders of a role; draining ones only when no active server holds it, so a name never vanishes by accident. */
-function serviceHolders(servers: Server[], role: Role): Server[] {
-  const holding = servers.filter((s) => s.roles.includes(role));
-  const active = holding.filter((s) => s.state === 'active');
-  return active.length > 0 ? active : holding.filter((s) => s.state === 'draining');
 }
 
 /** One record per (name, type, content); a name is proxied only when asked and every use of it is proxy-safe. */

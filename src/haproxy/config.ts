@@ -1,17 +1,21 @@
+import { isServing, servingHolders } from '../fleet/serving.js';
 import type { Inventory, Server } from '../inventory/schema.js';
 import type { HaproxyContext, HaproxyServer } from '../provision/context.js';
 import type { ProvisionSettings } from '../provision/settings.js';
 import { HAPROXY } from './paths.js';
 
-/** The entry point(s): non-retired servers holding the proxy role. Validation insists on exactly one. */
+/**
+ * The entry point(s): the active servers holding the proxy role (a draining one only when none is active — an old
+ * entry point keeps its open connections while its replacement takes the name). Validation insists on exactly one.
+ */
 export function entryPoints(inventory: Inventory): Server[] {
-  return inventory.servers.filter((s) => s.roles.includes('proxy') && s.state !== 'retired');
+  return servingHolders(inventory.servers, 'proxy');
 }
 
-/** The backend's servers: every active or draining Marzban worker; retired ones are left out. */
+/** The backend's servers: every active or draining Marzban worker; standby and retired ones are left out. */
 export function backendServers(inventory: Inventory, settings: Pick<ProvisionSettings, 'xrayPort'>): HaproxyServer[] {
   return inventory.servers
-    .filter((s) => s.roles.includes('marzban') && s.state !== 'retired')
+    .filter((s) => s.roles.includes('marzban') && isServing(s))
     .map((s) => ({ name: s.name, address: s.ipv4, port: settings.xrayPort, draining: s.state === 'draining' }));
 }
 

@@ -71,15 +71,20 @@ export interface DrainProgress {
   waitedMs: number;
 }
 
-/** Polls the server's current sessions until none are left or the deadline passes. */
-export async function waitForSessions(session: HostSession, server: string, options: { timeoutMs: number; intervalMs?: number; onTick?: (sessions: number) => void }): Promise<DrainProgress> {
+/**
+ * Polls the server's current sessions until at most `below` (default 0) are left or the deadline passes.
+ * `proxy` names the frontend or backend (default the workers' backend; an entry point's own load is FRONTEND of
+ * the frontend).
+ */
+export async function waitForSessions(session: HostSession, server: string, options: { timeoutMs: number; intervalMs?: number; below?: number; proxy?: string; onTick?: (sessions: number) => void }): Promise<DrainProgress> {
   const started = Date.now();
+  const proxy = options.proxy ?? HAPROXY.backend;
   for (;;) {
-    const row = (await readStats(session)).find((r) => r.proxy === HAPROXY.backend && r.server === server);
+    const row = (await readStats(session)).find((r) => r.proxy === proxy && r.server === server);
     const sessions = row?.currentSessions ?? 0;
     options.onTick?.(sessions);
     const waitedMs = Date.now() - started;
-    if (sessions === 0) return { drained: true, sessions, waitedMs };
+    if (sessions <= (options.below ?? 0)) return { drained: true, sessions, waitedMs };
     if (waitedMs >= options.timeoutMs) return { drained: false, sessions, waitedMs };
     await new Promise((r) => setTimeout(r, Math.min(options.intervalMs ?? 1000, Math.max(1, options.timeoutMs - waitedMs))));
   }

@@ -5,7 +5,9 @@ import * as z from 'zod';
 z.config({ jitless: true });
 
 export const ROLES = ['management', 'subscription', 'mysql', 'proxy', 'marzban', 'outline'] as const;
-export const STATES = ['active', 'draining', 'retired'] as const;
+// standby: provisioned (or being provisioned) to take over from another server — it has its own DNS name but serves
+// nothing yet: no service name, not in HAProxy, not the entry point or the database. `weclick replace` uses it.
+export const STATES = ['active', 'standby', 'draining', 'retired'] as const;
 
 export type Role = (typeof ROLES)[number];
 export type ServerState = (typeof STATES)[number];

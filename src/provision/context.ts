@@ -26,6 +26,8 @@ export type AutoUpgradesContext = Record<string, never>;
 
 export interface MarzbanComposeContext {
   image: string;
+  /** `NAME:ADDRESS` of the fleet's MySQL, pinned in the container (extra_hosts). */
+  dbPin?: string;
 }
 
 export interface MarzbanEnvContext {

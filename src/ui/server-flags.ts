@@ -11,7 +11,7 @@ export const serverFieldFlags = {
   expires: Flags.string({ summary: 'Last paid day, YYYY-MM-DD.' }),
   price: Flags.string({ summary: 'Monthly price, e.g. 5.50 (with --currency).' }),
   currency: Flags.string({ summary: 'ISO currency of --price, e.g. EUR.' }),
-  state: Flags.option({ options: STATES, summary: 'active, draining or retired.' })(),
+  state: Flags.option({ options: STATES, summary: 'active, standby, draining or retired.' })(),
   'ssh-user': Flags.string({ summary: 'SSH user for this server.' }),
   'ssh-port': Flags.integer({ summary: 'SSH port for this server.' }),
   'ssh-key': Flags.string({ summary: 'SSH private key file for this server.' }),

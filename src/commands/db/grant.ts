@@ -2,11 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { WeclickCommand } from '../../base-command.js';
 import { findServer } from '../../inventory/select.js';
-import { readSecrets, secretsFilePath, updateSecrets } from '../../secrets/secrets-file.js';
-import { WeclickError } from '../../ui/errors.js';
-import { EXIT } from '../../ui/exit-codes.js';
-import { registerSecret } from '../../ui/redact.js';
-import { accountPlan, applyAccount, existingAccounts, newAccountPassword } from '../../users/db-accounts.js';
+import { grantServerAccount } from '../../users/grant-account.js';
 import { withUsers } from '../../users/users-context.js';
 
 export default class DbGrant extends WeclickCommand {
@@ -22,25 +18,10 @@ Exit codes: 0 granted · 1 MySQL unreachable or refused · 2 bad flags · 3 no s
     const { args, flags } = await this.parse(DbGrant);
     const loaded = await this.inventory(flags.inventory);
     const server = findServer(loaded.inventory, args.name);
-    const file = secretsFilePath(loaded.file);
-    const stored = (await readSecrets(file)).mysql?.accounts?.[server.name];
-    const plan = accountPlan(server, { migrations: flags.migrations });
     return withUsers(loaded, {}, async (ctx) => {
-      const exists = (await existingAccounts(ctx.pool)).some((a) => a.user === plan.user && a.host === plan.host);
-      if (exists && stored?.user !== plan.user) {
-        throw new WeclickError(`${plan.user}@${plan.host} exists but its password is not in ${file}: set a new one with weclick db rotate ${server.name}`, { exitCode: EXIT.badInput });
-      }
-      const password = exists ? undefined : newAccountPassword();
-      registerSecret(password);
-      if (password) {
-        // Stored before the account exists: a crash in between leaves an unused password, never a lost one.
-        await updateSecrets(file, (s) => {
-          s.mysql = { ...s.mysql, accounts: { ...s.mysql?.accounts, [server.name]: { user: plan.user, host: plan.host, password, setAt: new Date().toISOString() } } };
-        });
-      }
-      await applyAccount(ctx.pool, plan, ctx.settings.database, password);
-      this.say(`${exists ? 'Repaired' : 'Created'} ${plan.user}@${plan.host}: ${plan.privileges.join(', ')} on ${ctx.settings.database}.* only.${password ? ` Password stored in ${file}.` : ''}`);
-      return { server: server.name, user: plan.user, host: plan.host, privileges: plan.privileges, created: !exists, secretsFile: file };
+      const { plan, created, secretsFile } = await grantServerAccount(ctx.pool, loaded.file, server, ctx.settings.database, { migrations: flags.migrations });
+      this.say(`${created ? 'Created' : 'Repaired'} ${plan.user}@${plan.host}: ${plan.privileges.join(', ')} on ${ctx.settings.database}.* only.${created ? ` Password stored in ${secretsFile}.` : ''}`);
+      return { server: server.name, user: plan.user, host: plan.host, privileges: plan.privileges, created, secretsFile };
     });
   }
 }

@@ -1,3 +1,4 @@
+import { servingHolders } from '../../fleet/serving.js';
 import { serviceHostnames } from '../../fleet/service-names.js';
 import type { Inventory, Server } from '../../inventory/schema.js';
 import type { MarzbanEnvContext, XrayContext } from '../context.js';
@@ -43,6 +44,16 @@ export function marzbanEnvContext(
   };
 }
 
+/**
+ * `NAME:ADDRESS` pinning the fleet's MySQL name to the server holding the mysql role, for the worker's container;
+ * none when fleet.mysql.host names a database outside the inventory.
+ */
+export function databasePin(inventory: Inventory): string | undefined {
+  if (inventory.fleet.mysql.host) return undefined;
+  const holders = servingHolders(inventory.servers, 'mysql');
+  return holders.length === 1 ? `${serviceHostnames(inventory).mysql}:${holders[0]!.ipv4}` : undefined;
+}
+
 /** A worker: Docker, the compose file with the pinned image, .env, the shared xray config, compose up, health. */
 export function marzbanRole(input: RoleInput): Step[] {
   const { server, inventory, secrets, templates } = input;
@@ -59,7 +70,7 @@ export function marzbanRole(input: RoleInput): Step[] {
   });
   if (typeof env === 'string') return [blockedStep(host, 'marzban', 'marzban:account', env)];
 
-  const compose = templates.render('marzban/docker-compose.yml.hbs', { image });
+  const compose = templates.render('marzban/docker-compose.yml.hbs', { image, dbPin: databasePin(inventory) });
   const envFile = templates.render('marzban/env.hbs', env);
   const xray = renderXray(input);
   if (typeof xray !== 'string') return [xray];
