@@ -171,6 +171,18 @@ stop_db() {
   wait_pids_gone 2000 "${pids[@]}" || warn "MariaDB (pid ${pids[*]}) is still there"
 }
 
+# Extra MariaDB servers a test started (test/fleet/extra-mariadb.ts) and did not stop: SIGTERM (a clean
+# shutdown for mariadbd), then SIGKILL.
+stop_extra_dbs() {
+  local -a pids
+  mapfile -t pids < <(pids_matching "--datadir=$DIR/extra-db/" mariadbd)
+  ((${#pids[@]} > 0)) || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait_pids_gone "$DB_WAIT_MS" "${pids[@]}" && return 0
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  wait_pids_gone 2000 "${pids[@]}" || warn "extra MariaDB (pid ${pids[*]}) is still there"
+}
+
 main() {
   if (($# != 1)) || [[ -z "$1" ]]; then
     warn "usage: $0 STATE_DIR (nothing done)"
@@ -182,6 +194,7 @@ main() {
   kill_ssh_clients
   kill_hosts
   stop_db &
+  stop_extra_dbs &
   wait_hosts_gone
   wait
 }

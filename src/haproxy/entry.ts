@@ -65,6 +65,24 @@ export async function setServerState(session: HostSession, server: string, state
   if (answer) throw new WeclickError(`HAProxy refused to set ${server} to ${state}: ${answer}`, { exitCode: EXIT.failed });
 }
 
+/** Where a host's connections go (dst: to a worker) or arrive (src: at the entry point's own port). */
+export interface Endpoint {
+  direction: 'dst' | 'src';
+  address: string;
+  port: number;
+}
+
+/** `ss` lists established TCP connections of every process on the host, old HAProxy processes included. */
+export function establishedArgv(endpoint: Endpoint): string[] {
+  return ['ss', '-Htn', 'state', 'established', endpoint.direction, `${endpoint.address}:${endpoint.port}`];
+}
+
+async function establishedConnections(session: HostSession, endpoint: Endpoint): Promise<number> {
+  const result = await session.run(establishedArgv(endpoint), { timeoutMs: 15_000 });
+  if (result.code !== 0) return 0;
+  return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
+
 export interface DrainProgress {
   drained: boolean;
   sessions: number;
@@ -76,12 +94,14 @@ export interface DrainProgress {
  * `proxy` names the frontend or backend (default the workers' backend; an entry point's own load is FRONTEND of
  * the frontend).
  */
-export async function waitForSessions(session: HostSession, server: string, options: { timeoutMs: number; intervalMs?: number; below?: number; proxy?: string; onTick?: (sessions: number) => void }): Promise<DrainProgress> {
+export async function waitForSessions(session: HostSession, server: string, options: { timeoutMs: number; intervalMs?: number; below?: number; proxy?: string; endpoint?: Endpoint; onTick?: (sessions: number) => void }): Promise<DrainProgress> {
   const started = Date.now();
   const proxy = options.proxy ?? HAPROXY.backend;
   for (;;) {
     const row = (await readStats(session)).find((r) => r.proxy === proxy && r.server === server);
-    const sessions = row?.currentSessions ?? 0;
+    // The runtime API sees only the newest process: connections an older one kept through a reload count too.
+    const held = options.endpoint ? await establishedConnections(session, options.endpoint) : 0;
+    const sessions = Math.max(row?.currentSessions ?? 0, held);
     options.onTick?.(sessions);
     const waitedMs = Date.now() - started;
     if (sessions <= (options.below ?? 0)) return { drained: true, sessions, waitedMs };

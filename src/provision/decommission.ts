@@ -14,6 +14,8 @@ import { EXIT } from '../ui/exit-codes.js';
 import type { ApplyOutcome } from './apply.js';
 import type { DnsRecordChange, ProvisionPorts, RevokeOutcome } from './ports.js';
 import { prepareProvision } from './run.js';
+import { readSettings } from './settings.js';
+import { loadEnvFile } from '../secrets/env-file.js';
 
 export interface DecommissionPlan {
   server: Server;
@@ -81,7 +83,8 @@ export async function runDecommission(loaded: LoadedInventory, plan: Decommissio
       const draining = stateEdit(loaded, name, 'draining');
       if (draining.changed) await writeFileAtomically(draining.file, draining.after);
       if (inHaproxy) {
-        outcome.drained = await waitForSessions(conn.session, name, { timeoutMs: plan.deadlineMs, onTick: events.onSessions });
+        const endpoint = { direction: 'dst' as const, address: plan.server.ipv4, port: readSettings(await loadEnvFile(loaded.file)).settings.xrayPort };
+        outcome.drained = await waitForSessions(conn.session, name, { timeoutMs: plan.deadlineMs, endpoint, onTick: events.onSessions });
         events.onStep?.(outcome.drained.drained ? `${name}: no sessions left` : `${name}: ${outcome.drained.sessions} session(s) still open at the deadline; they stay on the old HAProxy process`);
       }
     } finally {

@@ -2,6 +2,7 @@
 import { isServing } from '../fleet/serving.js';
 import type { Role } from '../inventory/schema.js';
 import { serverIndex } from '../inventory/server-index.js';
+import { provisionPorts } from '../provision/ports.js';
 import { currentInventory, editInventory, serverNamed, setStates, type ReplaceContext } from './context.js';
 import { provisionTowards, syncDns } from './operations.js';
 import type { ReplaceStep } from './step.js';
@@ -57,6 +58,30 @@ export function firewallStep(newName: string, admitRole: Role, why: string): Rep
       const names = loaded.inventory.servers.filter((s) => isServing(s) && s.roles.includes(admitRole) && s.name !== newName).map((s) => s.name);
       if (names.length === 0) return `no ${why} to open`;
       return provisionTowards(ctx, loaded, names, ['base']);
+    },
+  };
+}
+
+/** NEW's own MySQL account (as `weclick db grant NEW`), unless it has one. */
+export function accountStep(newName: string): ReplaceStep {
+  return {
+    id: 'account',
+    title: `create ${newName}'s MySQL account if it has none (as \`weclick db grant ${newName}\`)`,
+    async run(ctx) {
+      const loaded = await currentInventory(ctx);
+      const ports = await provisionPorts(ctx.file);
+      if (ports.accounts.credentials(newName)) return `${newName} already has its account`;
+      const [{ withUsers }, { grantServerAccount }] = await Promise.all([import('../users/users-context.js'), import('../users/grant-account.js')]);
+      const outcome = await withUsers(loaded, {}, (users) => grantServerAccount(users.pool, ctx.file, serverNamed(loaded, newName), users.settings.database));
+      ctx.progress.data.accountCreated = outcome.created;
+      return `${outcome.plan.user}@${outcome.plan.host} ${outcome.created ? 'created' : 'repaired'}`;
+    },
+    async undo(ctx) {
+      if (!ctx.progress.data.accountCreated) return `${newName}'s account was not made by this replace: kept`;
+      const loaded = await currentInventory(ctx);
+      const ports = await provisionPorts(ctx.file);
+      const outcome = await ports.accounts.revokeWorkerAccount(serverNamed(loaded, newName), loaded);
+      return `${newName}'s MySQL account: ${outcome.detail}`;
     },
   };
 }

@@ -8,7 +8,7 @@ import { provisionPorts } from '../provision/ports.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
 import { currentInventory, inventoryAfter, note, saveProgress, serverNamed, setStates, type ReplaceContext } from './context.js';
-import { dnsStep, provisionNewStep, retireStateStep, stageStep, switchStep } from './common-steps.js';
+import { accountStep, dnsStep, provisionNewStep, retireStateStep, stageStep, switchStep } from './common-steps.js';
 import { compareCopies, tableCensus } from './table-census.js';
 import { provisionTowards, waitReachableFromEntry } from './operations.js';
 import type { ReplaceStep } from './step.js';
@@ -16,6 +16,7 @@ import type { ReplaceStep } from './step.js';
 export function managementSteps(oldName: string, newName: string): ReplaceStep[] {
   return [
     stageStep(oldName, newName),
+    accountStep(newName),
     provisionNewStep(newName),
     {
       id: 'freeze-old',
@@ -73,7 +74,7 @@ export function managementSteps(oldName: string, newName: string): ReplaceStep[]
       undo: (ctx) => repointBack(ctx, oldName, newName),
     },
     dnsStep('dns-move', `DNS: the management, subscription and MySQL names to ${newName}`),
-    retireStateStep(oldName, ` (its MySQL stays read-only as the last copy before the move)`),
+    retireManagementStep(oldName, newName),
     dnsStep('dns-old', `DNS: remove ${oldName}'s own records`),
   ];
 }
@@ -89,6 +90,22 @@ async function withAdmin<T>(ctx: ReplaceContext, name: string, fn: (pool: Pool) 
   } finally {
     await pool.end().catch(() => undefined);
   }
+}
+
+/** OLD's own panel account goes from the database now on NEW (and from the secrets file); OLD's MySQL stays read-only. */
+function retireManagementStep(oldName: string, newName: string): ReplaceStep {
+  const state = retireStateStep(oldName);
+  return {
+    id: 'retire-old',
+    title: `drop ${oldName}'s own MySQL account on ${newName}, mark ${oldName} retired (its MySQL stays read-only: the last copy before the move)`,
+    noReturn: true,
+    async run(ctx) {
+      const { accountName, dropAccounts } = await import('../users/db-accounts.js');
+      const dropped = await withAdmin(ctx, newName, (pool) => dropAccounts(pool, accountName(oldName)));
+      await (await provisionPorts(ctx.file)).secrets.delete(['mysql', 'accounts', oldName]);
+      return `${dropped.length > 0 ? `dropped ${dropped.map((a) => `${a.user}@${a.host}`).join(', ')}` : `${oldName} had no account`}; ${await state.run(ctx)}`;
+    },
+  };
 }
 
 async function restoreOnNew(ctx: ReplaceContext, newName: string): Promise<string> {

@@ -116,9 +116,11 @@ async function tcpProbe(address: string, port: number): Promise<string | undefin
 
 /** Waits until a server's HAProxy frontend (an old entry point) has at most `threshold` connections, or the deadline. */
 export async function waitFrontendQuiet(ctx: ReplaceContext, loaded: LoadedInventory, entry: Server): Promise<DrainProgress> {
+  const { settings } = readSettings(ctx.env);
   return entrySession(ctx, loaded, entry, (session) =>
     waitForSessions(session, 'FRONTEND', {
       proxy: HAPROXY.frontend,
+      endpoint: { direction: 'src', address: entry.ipv4, port: settings.entryPort },
       below: ctx.progress.options.threshold,
       timeoutMs: ctx.progress.options.deadlineMs,
       intervalMs: 2000,

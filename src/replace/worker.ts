@@ -2,8 +2,9 @@
 import { connectEntry, waitForSessions } from '../haproxy/entry.js';
 import { changeServerState } from '../haproxy/state-change.js';
 import { provisionPorts } from '../provision/ports.js';
+import { readSettings } from '../provision/settings.js';
 import { currentInventory, editInventory, inventoryAfter, note, serverNamed, setStates, type ReplaceContext } from './context.js';
-import { dnsStep, firewallStep, provisionNewStep, retireStateStep, stageStep } from './common-steps.js';
+import { accountStep, dnsStep, firewallStep, provisionNewStep, retireStateStep, stageStep } from './common-steps.js';
 import { provisionTowards, waitReachableFromEntry } from './operations.js';
 import type { ReplaceStep } from './step.js';
 import { entryName, minutes } from './words.js';
@@ -57,37 +58,15 @@ export function workerSteps(oldName: string, newName: string, options: { deadlin
   ];
 }
 
-/** NEW's own MySQL account (as `weclick db grant NEW`), unless it has one. */
-function accountStep(newName: string): ReplaceStep {
-  return {
-    id: 'account',
-    title: `create ${newName}'s MySQL account if it has none (as \`weclick db grant ${newName}\`)`,
-    async run(ctx) {
-      const loaded = await currentInventory(ctx);
-      const ports = await provisionPorts(ctx.file);
-      if (ports.accounts.credentials(newName)) return `${newName} already has its account`;
-      const [{ withUsers }, { grantServerAccount }] = await Promise.all([import('../users/users-context.js'), import('../users/grant-account.js')]);
-      const outcome = await withUsers(loaded, {}, (users) => grantServerAccount(users.pool, ctx.file, serverNamed(loaded, newName), users.settings.database));
-      ctx.progress.data.accountCreated = outcome.created;
-      return `${outcome.plan.user}@${outcome.plan.host} ${outcome.created ? 'created' : 'repaired'}`;
-    },
-    async undo(ctx) {
-      if (!ctx.progress.data.accountCreated) return `${newName}'s account was not made by this replace: kept`;
-      const loaded = await currentInventory(ctx);
-      const ports = await provisionPorts(ctx.file);
-      const outcome = await ports.accounts.revokeWorkerAccount(serverNamed(loaded, newName), loaded);
-      return `${newName}'s MySQL account: ${outcome.detail}`;
-    },
-  };
-}
-
 async function drainOld(ctx: ReplaceContext, oldName: string): Promise<string> {
   await editInventory(ctx, setStates({ [oldName]: 'draining' }));
   const conn = await connectEntry(await currentInventory(ctx), { connectTimeout: ctx.connectTimeout });
   try {
     await changeServerState(conn, oldName, 'drain', ctx.audit);
     const { threshold, deadlineMs } = ctx.progress.options;
-    const drained = await waitForSessions(conn.session, oldName, { below: threshold, timeoutMs: deadlineMs, intervalMs: 2000, onTick: (n) => note(ctx, `${oldName}: ${n} session(s) open`) });
+    const old = serverNamed(await currentInventory(ctx), oldName);
+    const endpoint = { direction: 'dst' as const, address: old.ipv4, port: readSettings(ctx.env).settings.xrayPort };
+    const drained = await waitForSessions(conn.session, oldName, { below: threshold, timeoutMs: deadlineMs, intervalMs: 2000, endpoint, onTick: (n) => note(ctx, `${oldName}: ${n} session(s) open`) });
     return drained.drained
       ? `${oldName} drained: ${drained.sessions} session(s) left after ${Math.round(drained.waitedMs / 1000)} s`
       : `${oldName}: ${drained.sessions} session(s) still open at the deadline; they stay on the old HAProxy process until hard-stop-after`;
