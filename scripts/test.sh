@@ -13,11 +13,17 @@ cleanup() { bash scripts/fleet-down.sh "$state" || true; rm -rf "$state"; }
 trap cleanup EXIT INT TERM
 bash scripts/fleet-up.sh "$state" --bench 20
 export WECLICK_FLEET_DIR="$state"
+# The reliability suite (test/reliability) records its figures here, at the reduced size; printed at the end.
+export WECLICK_FIGURES="$state/reliability.jsonl"
 
-# vitest's own summary plus the plain "N passed, N failed" line CI reads.
+# vitest's own summary, the reliability figures, then the plain "N passed, N failed" line CI reads.
 report="$state/vitest.json"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+if [ -f "$WECLICK_FIGURES" ]; then
+  echo; echo "Reliability figures (reduced size; npm run reliability for the full one):"
+  node scripts/reliability-table.js "$WECLICK_FIGURES"
+fi
 if [ -f "$report" ]; then
   node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"
 fi
