@@ -20,7 +20,7 @@ Exit codes: 0 all reachable and every role's service up · 1 a host unreachable,
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --role marzban', '<%= config.bin %> status --hosts go,srv1 --json'];
   static flags = { ...hostFlags };
 
-  async run(): Promise<{ hosts: HostStatusRow[]; pendingUserChanges: PendingSummary[] | null; pendingError?: string }> {
+  async run(): Promise<{ hosts: HostStatusRow[]; pendingUserChanges: PendingSummary[] | null; pendingError?: string; replaceInProgress?: unknown }> {
     const { flags } = await this.parse(Status);
     const loaded = await this.inventory(flags.inventory);
     const servers = selectHosts(loaded.inventory, flags);
@@ -30,9 +30,24 @@ Exit codes: 0 all reachable and every role's service up · 1 a host unreachable,
     await progress.finished();
     this.render(rows);
     this.renderPending(pending);
+    const replacing = await this.renderReplace(loaded.file);
     const queued = 'list' in pending && pending.list.length > 0;
     if (queued || rows.some((r) => !r.reachable || r.services.some((s) => !s.up))) process.exitCode = EXIT.failed;
-    return { hosts: rows, pendingUserChanges: 'list' in pending ? pending.list : null, ...('error' in pending ? { pendingError: pending.error } : {}) };
+    return { hosts: rows, pendingUserChanges: 'list' in pending ? pending.list : null, ...('error' in pending ? { pendingError: pending.error } : {}), ...(replacing ? { replaceInProgress: replacing } : {}) };
+  }
+
+  /** A replace left half-way is part of the fleet's state: say so, with the way on. */
+  private async renderReplace(file: string) {
+    const { readProgress } = await import('../replace/progress.js');
+    const progress = await readProgress(file).catch((error: Error) => ({ error: error.message }));
+    if (!progress) return undefined;
+    if ('error' in progress) {
+      this.say(`\nReplace in progress: unknown (${progress.error})`);
+      return progress;
+    }
+    const done = progress.steps.filter((s) => s.status === 'done').length;
+    this.say(`\nReplace in progress: ${progress.old} → ${progress.new} (${progress.kind}), ${done} of ${progress.steps.length} steps done${progress.phase === 'aborting' ? ', being aborted' : ''}; continue with \`weclick replace --resume\` or go back with \`weclick replace --abort\``);
+    return { old: progress.old, new: progress.new, kind: progress.kind, stepsDone: done, steps: progress.steps.length, phase: progress.phase };
   }
 
   private renderPending(pending: Awaited<ReturnType<typeof pendingUserChanges>>): void {
