@@ -219,6 +219,8 @@ describe('replace the entry point: killed mid-way, then resumed', () => {
     const record = JSON.parse(readFileSync(progressFile(), 'utf8'));
     expect(record.steps.filter((s: { status: string }) => s.status === 'done').map((s: { id: string }) => s.id)).toEqual(['stage', 'firewall-marzban', 'provision-new', 'verify-new', 'switch', 'dns-move']);
     expect(record.steps.find((s: { id: string }) => s.id === 'wait-old').status).toBe('running');
+    const status = await cli(['status', '--hosts', ENTRY.name, '--json']);
+    expect(JSON.parse(status.stdout).replaceInProgress).toEqual({ old: ENTRY.name, new: WORKER.name, kind: 'entry', stepsDone: 6, steps: 10, phase: 'running' });
     const again = await cli(['replace', 'srv9', '--with', 'srv10']);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain(`a replace of ${ENTRY.name} by ${WORKER.name} is in progress`);
