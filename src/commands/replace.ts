@@ -57,6 +57,16 @@ Exit codes: 0 replaced, aborted, or plan shown · 1 a step failed (the record is
   async run() {
     const { args, flags } = await this.parse(Replace);
     const loaded = await this.inventory(flags.inventory);
+    const { lockReplace } = await import('../replace/progress.js');
+    const release = flags['dry-run'] ? async () => undefined : await lockReplace(loaded.file);
+    try {
+      return await this.dispatch(loaded, args, flags);
+    } finally {
+      await release();
+    }
+  }
+
+  private async dispatch(loaded: LoadedInventory, args: { old?: string }, flags: StartFlags & { with?: string; resume: boolean; abort: boolean }) {
     const { readProgress } = await import('../replace/progress.js');
     const progress = await readProgress(loaded.file);
     if (flags.resume || flags.abort) {

@@ -85,3 +85,37 @@ export function markStep(progress: ReplaceProgress, id: string, status: StepStat
   if (record) Object.assign(record, { status, at: new Date().toISOString() });
   else progress.steps.push({ id, status, at: new Date().toISOString() });
 }
+
+/**
+ * One replace command at a time per inventory: an exclusive lock file beside the record, holding our pid. A lock
+ * whose process is gone (killed) is taken over. Returns the release function.
+ */
+export async function lockReplace(inventoryFile: string): Promise<() => Promise<void>> {
+  const { open, readFile: read, rm: remove } = await import('node:fs/promises');
+  const file = progressPath(inventoryFile).replace(/\.json$/, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx', 0o600);
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => remove(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await read(file, 'utf8').catch(() => '')).trim());
+      if (pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new WeclickError(`another weclick replace (pid ${pid}) is working on this fleet; wait for it, or stop it first (${file})`, { exitCode: EXIT.refused });
+      }
+      await remove(file, { force: true });
+    }
+  }
+  throw new WeclickError(`cannot take ${file}`, { exitCode: EXIT.failed });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

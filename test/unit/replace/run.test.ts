@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReplaceContext } from '../../../src/replace/context.js';
-import { progressPath, readProgress, type ReplaceProgress } from '../../../src/replace/progress.js';
+import { lockReplace, progressPath, readProgress, type ReplaceProgress } from '../../../src/replace/progress.js';
 import { abortSteps, runSteps } from '../../../src/replace/run.js';
 import type { ReplaceStep } from '../../../src/replace/step.js';
 import { WeclickError } from '../../../src/ui/errors.js';
@@ -90,5 +90,25 @@ describe('the replace record', () => {
     await expect(readProgress(w.file)).rejects.toThrow(`${progressPath(w.file)} is not valid JSON: the replace record is damaged`);
     writeFileSync(progressPath(w.file), JSON.stringify({ ...w.ctx.progress, kind: 'outline' }));
     await expect(readProgress(w.file)).rejects.toThrow(/weclick\.replace\.json: kind: .*the replace record is damaged/);
+  });
+});
+
+describe('one replace at a time', () => {
+  it('a second command is refused while the first holds the lock; a lock left by a killed process is taken over', async () => {
+    const w = world();
+    const release = await lockReplace(w.file);
+    const lockFile = progressPath(w.file).replace(/\.json$/, '.lock');
+    // Another live process holds it (this test's parent stands in for it).
+    writeFileSync(lockFile, `${process.ppid}\n`);
+    const refused = await lockReplace(w.file).catch((e) => e);
+    expect(refused.message).toMatch(new RegExp(`another weclick replace \\(pid ${process.ppid}\\) is working on this fleet`));
+    expect(refused.exitCode).toBe(4);
+    // A pid that no longer exists: taken over.
+    writeFileSync(lockFile, '2147483646\n');
+    const again = await lockReplace(w.file);
+    expect(readFileSync(lockFile, 'utf8')).toBe(`${process.pid}\n`);
+    await again();
+    expect(existsSync(lockFile)).toBe(false);
+    await release();
   });
 });
