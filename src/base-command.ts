@@ -8,6 +8,7 @@ import { colorsFor } from './ui/colors.js';
 import { confirmChange } from './ui/confirm.js';
 import { WeclickError } from './ui/errors.js';
 import { EXIT } from './ui/exit-codes.js';
+import { escapeUnsafe, oneLineMessage, type ParseErrorShape } from './ui/one-line.js';
 import { redact, redactValue } from './ui/redact.js';
 
 export type LoadedInventory = Extract<LoadResult, { ok: true }>;
@@ -117,9 +118,9 @@ export abstract class WeclickCommand extends Command {
   async catch(error: Error & { exitCode?: number; oclif?: { exit?: number }; parse?: unknown }): Promise<unknown> {
     const code = exitCodeOf(error, this.usageExitCode);
     process.exitCode = code;
-    const details = error instanceof WeclickError ? error.details : [];
-    // oclif's flag errors end with a hint line meant for terminals.
-    const message = error.message.replace(/\n\s*See more help with --help\s*$/, '');
+    // One line each, whatever value the message echoes (see ui/one-line.ts); secrets go before escaping changes them.
+    const details = (error instanceof WeclickError ? error.details : []).map((d) => escapeUnsafe(redact(d)));
+    const message = oneLineMessage({ ...(error as ParseErrorShape), message: redact(error.message) });
     if (this.jsonEnabled()) {
       const data = error instanceof WeclickError ? error.data : undefined;
       this.logJson(redactValue({ error: { message, exitCode: code, details, ...(data ?? {}) } }));

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { describeIssue } from './issues.js';
 import { locate } from './positions.js';
 import { formatPath, sortProblems, type Problem } from './problems.js';
@@ -13,12 +13,15 @@ export type LoadResult =
 // Generous for a fleet, far below what an alias bomb expands to.
 const MAX_ALIAS_COUNT = 100;
 const MAX_BYTES = 5 * 1024 * 1024;
+const TOO_DEEP = 'nested too deeply to read (hundreds of levels; an inventory needs a handful)';
 
 export async function loadInventory(file: string): Promise<LoadResult> {
   let text: string;
   try {
     const bytes = await readFile(file);
     if (bytes.length > MAX_BYTES) return fail(file, `file is ${bytes.length} bytes; an inventory may be at most ${MAX_BYTES}`);
+    const encoding = otherEncoding(bytes);
+    if (encoding) return fail(file, `is ${encoding} text, not UTF-8: save it as UTF-8`);
     text = decodeUtf8(bytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -32,12 +35,26 @@ export async function loadInventory(file: string): Promise<LoadResult> {
 
 export function parseInventory(text: string, file: string): LoadResult {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => {
-    const pos = counter.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, message: firstLine(e.message) };
-  });
-  if (doc.errors.length > 0) return { ok: false, problems: sortProblems(yamlProblems), file };
+  // yaml's own uniqueKeys check compares each key with every earlier one: a map of 20,000 keys took minutes.
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, strict: true });
+  } catch (error) {
+    // The parser (unlike the composer) lets a stack overflow out: thousands of nested "- - - ...".
+    return fail(file, error instanceof RangeError ? TOO_DEEP : `cannot read the YAML: ${firstLine((error as Error).message)}`);
+  }
+  const at = (offset: number, message: string): Problem => {
+    const pos = counter.linePos(offset);
+    return { file, line: pos.line, column: pos.col, message };
+  };
+  const duplicates = doc.errors.length > 0 ? [] : duplicateKeys(doc);
+  if (doc.errors.length > 0 || duplicates.length > 0) {
+    const problems = [
+      ...[...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], yamlMessage(e))),
+      ...duplicates.map((offset) => at(offset, 'Map keys must be unique')),
+    ];
+    return { ok: false, problems: sortProblems(problems), file };
+  }
 
   let raw: unknown;
   try {
@@ -99,9 +116,48 @@ function valueAt(raw: unknown, path: (string | number)[]): unknown {
   return value;
 }
 
+/**
+ * Every repeated key of every map, by offset, in one pass (an explicit stack: no recursion on deep documents).
+ * Keys compare as yaml's uniqueKeys does: scalars by value.
+ */
+function duplicateKeys(doc: Document): number[] {
+  const offsets: number[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!isCollection(node)) continue;
+    const seen = isMap(node) ? new Set<unknown>() : undefined;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        if (seen && isScalar(item.key)) {
+          if (seen.has(item.key.value)) offsets.push(item.key.range?.[0] ?? 0);
+          else seen.add(item.key.value);
+        }
+        stack.push(item.key, item.value);
+      } else stack.push(item);
+    }
+  }
+  return offsets;
+}
+
+/** A name for text that is not UTF-8 but announces another encoding, or NUL bytes no text file holds. */
+function otherEncoding(bytes: Buffer): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16 (little-endian, with a byte-order mark)';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16 (big-endian, with a byte-order mark)';
+  if (bytes.includes(0)) return 'binary or UTF-16 (it contains NUL bytes)';
+  return undefined;
+}
+
 function decodeUtf8(bytes: Buffer): string {
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The YAML library's words, where they would send the operator to its API or its internals. */
+function yamlMessage(error: { code: string; message: string }): string {
+  if (error.code === 'RESOURCE_EXHAUSTION') return TOO_DEEP;
+  if (error.code === 'MULTIPLE_DOCS') return 'a second YAML document starts here (---): an inventory is one document';
+  return firstLine(error.message);
 }
 
 function firstLine(message: string): string {

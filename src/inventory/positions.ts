@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export interface Position {
   line: number;
@@ -20,7 +20,7 @@ export function locate(doc: Document, counter: LineCounter, path: readonly Prope
     if (rangeStart(node) !== undefined) offset = rangeStart(node)!;
   }
   if (key !== undefined && isMap(node)) {
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    const pair = pairsByKey(node).get(key);
     const start = pair ? rangeStart(pair.key) : undefined;
     if (start !== undefined) offset = start;
   }
@@ -30,7 +30,7 @@ export function locate(doc: Document, counter: LineCounter, path: readonly Prope
 
 function child(node: unknown, part: PropertyKey): { value: unknown; keyOffset?: number } | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+    const pair = pairsByKey(node).get(String(part));
     if (!pair) return undefined;
     return { value: pair.value ?? pair.key, keyOffset: rangeStart(pair.key) };
   }
@@ -39,6 +39,24 @@ function child(node: unknown, part: PropertyKey): { value: unknown; keyOffset?: 
     return item === undefined ? undefined : { value: item };
   }
   return undefined;
+}
+
+// A map's pairs by key text, built once per map: locating every one of 100,000 unknown keys by scanning the map
+// each time was quadratic.
+const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = indexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      if (!index.has(key)) index.set(key, pair);
+    }
+    indexes.set(map, index);
+  }
+  return index;
 }
 
 function rangeStart(node: unknown): number | undefined {

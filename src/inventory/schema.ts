@@ -17,8 +17,9 @@ export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 const LABEL_PATTERN = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const FQDN_PATTERN = /^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-// Safe for a shell argument even before quoting; quoting still happens later.
-const SAFE_TEXT = /^[^\u0000-\u001f\u007f`$\\]*$/;
+// Safe for a shell argument even before quoting (quoting still happens later), and for a terminal: no C0/C1
+// controls (escape sequences) and no bidi embeddings, overrides or isolates (text that reads other than it is).
+const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069`$\\]*$/;
 
 /** True when YYYY-MM-DD names a day that exists on the calendar. */
 export function isCalendarDate(value: string): boolean {

@@ -35,12 +35,30 @@ export function formatOf(file: string, explicit?: string): ImportFormat {
   throw new InputError(`cannot tell the format of '${file}': name it .csv or .json, or pass --format csv|json`);
 }
 
+/**
+ * The file was not UTF-8 text: NUL bytes (UTF-16, binary) or replacement characters where the UTF-8 decoding
+ * failed (Latin-1, Windows-1252). One problem for the whole file, instead of a garbled one per column or row.
+ */
+function encodingProblem(text: string): RowProblem | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return { line: lineAt(text, nul), message: 'the file holds NUL bytes: it is UTF-16 or binary, not UTF-8 text; save it as UTF-8' };
+  const replaced = text.indexOf('\uFFFD');
+  if (replaced >= 0) return { line: lineAt(text, replaced), message: 'the file is not valid UTF-8 (Latin-1 or Windows-1252?); save it as UTF-8' };
+  return undefined;
+}
+
+const lineAt = (text: string, index: number) => text.slice(0, index).split('\n').length;
+
 /** Rows of a CSV file (header line first) with their line numbers; problems for rows that cannot be read. */
 export async function readCsv(text: string): Promise<{ rows: ImportRow[]; problems: RowProblem[] }> {
+  const encoding = encodingProblem(text);
+  if (encoding) return { rows: [], problems: [encoding] };
   const { parse } = await import('csv-parse/sync');
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+    // csv-parse counts the \r and the \n of a CRLF inside a quoted cell as two lines, so every line number after
+    // a multi-line cell was off by one; with plain \n it counts right (a cell's own CRLF becomes \n).
+    records = parse(text.replace(/\r\n/g, '\n'), { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
   } catch (error) {
     const e = error as { lines?: number; message: string };
     return { rows: [], problems: [{ line: e.lines ?? 1, message: `unreadable CSV: ${e.message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '')}` }] };
@@ -72,6 +90,8 @@ export async function readCsv(text: string): Promise<{ rows: ImportRow[]; proble
 
 /** Rows of a JSON array of user objects, each with the line its object starts on. */
 export function readJson(text: string): { rows: ImportRow[]; problems: RowProblem[] } {
+  const encoding = encodingProblem(text);
+  if (encoding) return { rows: [], problems: [encoding] };
   let data: unknown;
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -109,7 +129,12 @@ function jsonFieldText(field: keyof UserFields, value: unknown): string | undefi
   if (typeof value === 'number' && Number.isFinite(value)) {
     if (field === 'dataLimit') return String(value);
     // Unix seconds, as Marzban stores them; 0 means never.
-    if (field === 'expire') return value === 0 ? 'never' : new Date(value * 1000).toISOString();
+    if (field === 'expire') {
+      if (value === 0) return 'never';
+      // Past what a Date holds, the number as written: the expiry check then refuses it in words.
+      const date = new Date(value * 1000);
+      return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
+    }
   }
   if (field === 'protocols' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
   return undefined;

@@ -84,9 +84,15 @@ export function parseExpire(text: string, nowSeconds: number): number | null {
       throw new InputError(`'${text}' is not an expiry: write a duration (30d, 12h, 1y), a day (2026-12-31) or never`);
     }
   }
-  if (at <= nowSeconds) throw new InputError(`expiry ${new Date(at * 1000).toISOString()} is in the past`);
-  if (at > MAX_EXPIRE) throw new InputError(`expiry ${new Date(at * 1000).toISOString()} is after 2038-01-19T03:14:07Z, the last moment Marzban's users.expire (INT) can hold`);
+  if (at <= nowSeconds) throw new InputError(`expiry ${moment(at, text)} is in the past`);
+  if (at > MAX_EXPIRE) throw new InputError(`expiry ${moment(at, text)} is after 2038-01-19T03:14:07Z, the last moment Marzban's users.expire (INT) can hold`);
   return at;
+}
+
+/** Unix seconds as ISO text; beyond what a Date holds (100000000d from now), the operator's own words. */
+function moment(seconds: number, text: string): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `'${text}'` : date.toISOString();
 }
 
 /** Unix seconds → "2026-12-31 23:59 UTC"; null → "never". */

@@ -4,7 +4,7 @@ import { WeclickCommand } from '../../base-command.js';
 import { selectHosts } from '../../fleet/select-hosts.js';
 import { fetchHostKey } from '../../remote/fetch-host-key.js';
 import { fingerprintSha256, keyTypeOfBlob } from '../../remote/fingerprint.js';
-import { fleetKnownHostsFile, loadKnownHosts, trustHostKey, verifyPresentedKey } from '../../remote/host-keys.js';
+import { describeRefusal, fleetKnownHostsFile, loadKnownHosts, trustHostKey, verifyPresentedKey } from '../../remote/host-keys.js';
 import { hostTarget } from '../../remote/target.js';
 import { confirmChange } from '../../ui/confirm.js';
 import { WeclickError } from '../../ui/errors.js';
@@ -36,7 +36,9 @@ Exit codes: 0 trusted (or already known) · 1 a host could not be reached or its
         const target = hostTarget(loaded.inventory, loaded.file, server);
         try {
           const key = await fetchHostKey(target, timeoutMs);
-          return { target, key, verdict: verifyPresentedKey(known, target, key).kind };
+          const verdict = verifyPresentedKey(known, target, key);
+          // A changed or revoked key is refused in the words every other command uses: both fingerprints.
+          return { target, key, verdict: verdict.kind, refusal: verdict.kind === 'changed' || verdict.kind === 'revoked' ? describeRefusal(verdict, target, key, file) : undefined };
         } catch (error) {
           return { target, error: (error as Error).message };
         }
@@ -53,7 +55,7 @@ Exit codes: 0 trusted (or already known) · 1 a host could not be reached or its
     } else this.say('Nothing new to trust.');
     if (problems.length > 0) {
       process.exitCode = EXIT.failed;
-      for (const p of problems) this.note(`${p.target.name}: ${p.error ?? `key ${p.verdict}: not written; remove the old line from ${file} only if the server was really reinstalled`}`);
+      for (const p of problems) this.note(p.refusal ? `${p.refusal} Not written.` : `${p.target.name}: ${p.error}`);
     }
     return {
       file,
