@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve, dirname } from 'node:path';
+import { servingHolders } from '../fleet/serving.js';
 import type { Inventory, Server } from '../inventory/schema.js';
 import { setting, type EnvFile } from '../secrets/env-file.js';
+import { assertPrivateFile } from '../secrets/file-mode.js';
 import { registerSecret } from '../ui/redact.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
@@ -37,14 +39,14 @@ export function backupRecipients(inventory: Inventory): string[] {
 
 /** The server holding the `mysql` role (the central database), or the named one. */
 export function mysqlServer(inventory: Inventory): Server {
-  const servers = inventory.servers.filter((s) => s.roles.includes('mysql') && s.state !== 'retired');
+  const servers = servingHolders(inventory.servers, 'mysql');
   if (servers.length === 0) throw bad('no server in the inventory holds the mysql role: nothing to back up');
   if (servers.length > 1) throw bad(`${servers.length} servers hold the mysql role (${servers.map((s) => s.name).join(', ')}); weclick backs up one central database`);
   return servers[0]!;
 }
 
 export function managementServer(inventory: Inventory): Server | undefined {
-  return inventory.servers.find((s) => s.roles.includes('management') && s.state !== 'retired');
+  return servingHolders(inventory.servers, 'management')[0];
 }
 
 /** The database to dump: MYSQL_DATABASE, else fleet.mysql.database. */
@@ -84,6 +86,8 @@ export async function loadIdentities(env: EnvFile, flagFile: string | undefined,
   let source: string;
   if (file) {
     const path = isAbsolute(file) ? file : resolve(dirname(env.path), file);
+    // An identity decrypts every backup: refuse one that group or others may read, as ssh refuses such a key.
+    await assertPrivateFile(path);
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { tooOpen, tooOpenMessage } from '../secrets/file-mode.js';
 import type { Client } from 'ssh2';
 import type { HostKeyVerdict } from './known-hosts.js';
 import { describeRefusal, verifyPresentedKey, type KnownHosts } from './host-keys.js';
@@ -44,6 +46,11 @@ export async function connect(target: HostTarget, options: ConnectOptions): Prom
 }
 
 async function connectOnce(target: HostTarget, options: ConnectOptions): Promise<HostSession> {
+  // As OpenSSH does: a private key others may read is refused, with the fix.
+  if (target.keyPath) {
+    const info = await stat(target.keyPath).catch(() => undefined);
+    if (info && tooOpen(info.mode)) throw new ConnectError('auth', tooOpenMessage(target.keyPath, info.mode));
+  }
   const { NodeSSH } = await import('node-ssh');
   const ssh = new NodeSSH();
   let presented: Buffer | undefined;

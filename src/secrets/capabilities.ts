@@ -8,3 +8,11 @@ export const CAPABILITIES = [
 
 /** Keys whose values are secret: redacted from every output. */
 export const SECRET_KEY_PATTERN = /TOKEN|PASSWORD|SECRET|IDENTITY|PRIVATE|_KEY$/;
+
+/**
+ * Whether a setting's value is a secret. `*_FILE` settings (BACKUP_AGE_IDENTITY_FILE) hold a path to a secret,
+ * not the secret: redacting the path would hide it from the very messages that name the file to fix.
+ */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_PATTERN.test(key) && !key.endsWith('_FILE');
+}

@@ -5,6 +5,7 @@ import { writeFileAtomically } from '../fs/atomic-write.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
 import { registerSecret } from '../ui/redact.js';
+import { tooOpen, tooOpenMessage } from './file-mode.js';
 
 /** A generated MySQL account; the password exists nowhere else. */
 export interface StoredAccount {
@@ -43,10 +44,7 @@ export async function readSecrets(file: string): Promise<Secrets> {
     throw error;
   }
   if (!info.isFile()) throw new WeclickError(`${file} is not a regular file (a symlink?); refusing to read secrets from it`, { exitCode: EXIT.badInput });
-  const mode = info.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new WeclickError(`${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`, { exitCode: EXIT.badInput });
-  }
+  if (tooOpen(info.mode)) throw new WeclickError(tooOpenMessage(file, info.mode), { exitCode: EXIT.badInput });
   let data: unknown;
   try {
     data = parse(await readFile(file, 'utf8')) ?? {};

@@ -40,7 +40,7 @@ describe('sendAlert', () => {
 
   it('reads TELEGRAM_BOT_TOKEN from the .env beside the inventory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'weclick-alert-'));
-    writeFileSync(join(dir, '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\nTELEGRAM_API_ROOT=${tg.url}\n`);
+    writeFileSync(join(dir, '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\nTELEGRAM_API_ROOT=${tg.url}\n`, { mode: 0o600 });
     await sendAlert('backup failed', { inventory: inventory().inventory, inventoryFile: join(dir, 'weclick.yaml') });
     expect(tg.messages(CHAT).map((m) => m.text)).toEqual(['backup failed']);
   });
@@ -69,12 +69,12 @@ describe('settings', () => {
 
   it('loads identities from an age-keygen style file, ignoring comments; explains what is missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'weclick-id-'));
-    writeFileSync(join(dir, 'key.txt'), '# created: 2025-01-01T00:00:00Z\n# public key: age1abc\nAGE-SECRET-KEY-1QQQQ\n');
+    writeFileSync(join(dir, 'key.txt'), '# created: 2025-01-01T00:00:00Z\n# public key: age1abc\nAGE-SECRET-KEY-1QQQQ\n', { mode: 0o600 });
     expect(await loadIdentities(env({}), join(dir, 'key.txt'), {})).toEqual({ identities: ['AGE-SECRET-KEY-1QQQQ'], source: join(dir, 'key.txt') });
     expect((await loadIdentities(env({ BACKUP_AGE_IDENTITY: 'AGE-SECRET-KEY-1ZZZ' }), undefined, {})).identities).toEqual(['AGE-SECRET-KEY-1ZZZ']);
     await expect(loadIdentities(env({}), undefined, {})).rejects.toThrow(/no age identity to decrypt with: set BACKUP_AGE_IDENTITY_FILE/);
     await expect(loadIdentities(env({}), join(dir, 'nope'), {})).rejects.toThrow(/cannot read the age identity file .*ENOENT/);
-    writeFileSync(join(dir, 'empty.txt'), '# nothing\n');
+    writeFileSync(join(dir, 'empty.txt'), '# nothing\n', { mode: 0o600 });
     await expect(loadIdentities(env({}), join(dir, 'empty.txt'), {})).rejects.toThrow(/holds no age identity/);
   });
 });

@@ -26,7 +26,7 @@ function setup(options: { inventory?: string; env?: string; mode?: number } = {}
 }
 
 async function doctor(inventory: string, processEnv: NodeJS.ProcessEnv = {}): Promise<Check[]> {
-  const [loaded, env] = await Promise.all([loadInventory(inventory), loadEnvFile(inventory)]);
+  const [loaded, env] = await Promise.all([loadInventory(inventory), loadEnvFile(inventory, { allowOpen: true })]);
   return runDoctorChecks(loaded, env, processEnv);
 }
 
