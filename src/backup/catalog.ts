@@ -1,6 +1,8 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomically } from '../fs/atomic-write.js';
+import { processAlive as alive } from '../fs/process-alive.js';
 
 export const CATALOG_FILE = 'backups.catalog.json';
 
@@ -120,24 +122,39 @@ export function recordPart(entry: CatalogEntry, part: CatalogPart): void {
 
 const LOCK_WAIT_MS = 15_000;
 const LOCK_STALE_MS = 60_000;
+/** A holder writes its pid right after creating the lock: one still empty after this was left by a killed process. */
+const LOCK_EMPTY_MS = 2_000;
 
 async function lockFile(path: string): Promise<() => Promise<void>> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(`${process.pid}\n`);
+      await handle.writeFile(`${process.pid} ${hostname()}\n`);
       await handle.close();
       return () => rm(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock left by a crashed process is taken over after a minute; real holders keep it for milliseconds.
-      const info = await stat(path).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) await rm(path, { force: true });
+      // A lock left by a killed process is taken over at once (real holders keep it for milliseconds).
+      if (await abandoned(path)) {
+        await rm(path, { force: true });
+        continue;
+      }
       if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`${path} is held by another weclick process (remove it if none is running)`);
       await new Promise((r) => setTimeout(r, Math.min(50, 5 * 2 ** attempt)));
     }
   }
+}
+
+/** The lock's holder is gone: its pid no longer runs on this machine, it never wrote its pid, or it is a minute old. */
+async function abandoned(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return false;
+  const age = Date.now() - info.mtimeMs;
+  if (age > LOCK_STALE_MS) return true;
+  const [pid, host] = (await readFile(path, 'utf8').catch(() => '')).trim().split(/\s+/);
+  if (!pid) return age > LOCK_EMPTY_MS;
+  return host === hostname() && Number(pid) !== process.pid && !alive(Number(pid));
 }
 
 /** Finds a backup by id, unique prefix, or `latest` (newest done one). */

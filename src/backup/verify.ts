@@ -11,6 +11,11 @@ import { EXIT } from '../ui/exit-codes.js';
 import { openSessions, closeAll } from './sessions.js';
 import { mysqlAddress, mysqlLogin, mysqlServer } from './settings.js';
 import { compareTables, type TableDifference } from './verify-compare.js';
+import { auditIdentity } from '../remote/audit-identity.js';
+import { takeBackupLock } from './host-lock.js';
+
+/** Every scratch copy on the server: while we hold the backup lock, any of them was left by a verify that was killed. */
+export const SCRATCH_COPIES_SQL = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'weclick\\_verify\\_%'";
 
 export interface VerifyResult {
   id: string;
@@ -40,7 +45,18 @@ export async function verifyBackup(options: Omit<RestoreOptions, 'database' | 'h
   const job = await RestoreJob.prepare({ ...options, ref: found.entry.id, host: server.name, database: scratch });
   const sessions = await openSessions(loaded, [server], options.connectTimeout);
   const session = sessions.get(server.name)!;
+  // One backup or verify at a time on the database host, so a scratch copy found now is an orphan: a copy of the
+  // users in plain text that a killed verify could not drop.
+  const lock = await takeBackupLock(session, { by: auditIdentity(), at: new Date().toISOString(), pid: process.pid, id: `verify ${job.entry.id}` }).catch((error: unknown) => {
+    job.close();
+    closeAll(sessions);
+    throw error;
+  });
   try {
+    for (const [name] of await hostQuery(session, SCRATCH_COPIES_SQL, address, login)) {
+      await hostQuery(session, dropDatabaseSql(name!), address, login);
+      options.events?.note?.(`dropped ${name}, a scratch copy an interrupted verify had left on ${server.name}`);
+    }
     const restored = await job.run();
     options.events?.note?.(`re-dumping the copy ${scratch} to compare it with the manifest`);
     const copy = await scanDatabase(session, scratch, address, login, restored.key);
@@ -57,6 +73,7 @@ export async function verifyBackup(options: Omit<RestoreOptions, 'database' | 'h
     };
   } finally {
     await hostQuery(session, dropDatabaseSql(scratch), address, login).catch(() => undefined);
+    await lock.release().catch(() => undefined);
     job.close();
     closeAll(sessions);
   }

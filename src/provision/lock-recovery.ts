@@ -1,7 +1,8 @@
 import type { FleetContext } from '../remote/fleet-context.js';
 import { acquireFleetLock, releaseFleetLock, type LockOutcome } from '../remote/fleet-lock.js';
-import { lockStatusCommand, parseLockDetails, type LockDetails } from '../remote/lock.js';
+import { lockStatusCommand, parseLockDetails, releaseLockCommand, type LockDetails } from '../remote/lock.js';
 import { runOnFleet } from '../remote/runner.js';
+import type { HostSession } from '../remote/session.js';
 
 /** True while a process with this pid exists on this machine. */
 export function pidAlive(pid: number): boolean {
@@ -11,6 +12,11 @@ export function pidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A lock left by a run of ours that was killed: same operator@machine, another pid, and that pid is gone. */
+export function isStaleOwnLock(held: LockDetails | null, me: Pick<LockDetails, 'by' | 'pid'>, alive: (pid: number) => boolean = pidAlive): boolean {
+  return held !== null && held.by === me.by && held.pid !== me.pid && !alive(held.pid);
 }
 
 /**
@@ -24,10 +30,29 @@ export async function acquireWithTakeover(context: FleetContext, details: LockDe
     connect: context.connect,
     parallel: context.parallel,
   });
-  const stale = held.filter((r) => r.value && r.value.by === details.by && r.value.pid !== details.pid && !pidAlive(r.value.pid)).map((r) => r.host);
+  const stale = held.filter((r) => isStaleOwnLock(r.value ?? null, details)).map((r) => r.host);
   const others = held.filter((r) => r.value && !stale.includes(r.host));
   if (stale.length === 0 || others.length > 0) return { ...first, tookOver: [] };
   await releaseFleetLock(context, stale);
   const second = await acquireFleetLock(context, details);
   return { ...second, tookOver: second.acquired ? stale : [] };
+}
+
+/**
+ * Releases the locks a killed run of ours left on hosts that this run reaches but will not change: the takeover
+ * above only covers the hosts that change, so a run killed after a host was done would otherwise leave that
+ * host locked for good (and another operator locked out). Returns the hosts released.
+ */
+export async function releaseStaleOwnLocks(sessions: Map<string, HostSession>, hosts: string[], me: Pick<LockDetails, 'by' | 'pid'>): Promise<string[]> {
+  const released = await Promise.all(
+    hosts.map(async (host) => {
+      const session = sessions.get(host);
+      if (!session) return undefined;
+      const status = await session.shell(lockStatusCommand(), { sudo: true, timeoutMs: 10_000 }).catch(() => undefined);
+      if (!status || status.code !== 0 || !isStaleOwnLock(parseLockDetails(status.stdout), me)) return undefined;
+      const done = await session.shell(releaseLockCommand(), { sudo: true, timeoutMs: 10_000 }).catch(() => undefined);
+      return done?.code === 0 ? host : undefined;
+    }),
+  );
+  return released.filter((h): h is string => h !== undefined);
 }

@@ -1,11 +1,13 @@
 import type { LoadedInventory } from '../base-command.js';
 import type { Inventory, Server } from '../inventory/schema.js';
+import { auditIdentity } from '../remote/audit-identity.js';
 import { connect } from '../remote/connect.js';
 import { fleetContext } from '../remote/fleet-context.js';
 import { loadEnvFile } from '../secrets/env-file.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
 import { applyProvision, type ApplyEvents, type ApplyOutcome } from './apply.js';
+import { releaseStaleOwnLocks } from './lock-recovery.js';
 import { applyOptionsFor, hostsToReach, planProvision, type ProvisionPlan } from './plan.js';
 import { provisionPorts, type ProvisionPorts } from './ports.js';
 import { gatherSecrets } from './secrets.js';
@@ -22,6 +24,8 @@ export interface ProvisionRun {
   ports: ProvisionPorts;
   /** Secret paths generated for this run (saved unless it is a dry run). */
   generated: string[];
+  /** Hosts this run will not change where a killed run of ours had left its lock: released while planning. */
+  staleLocksReleased: string[];
   apply(options: { identity: string; command: string; events?: ApplyEvents }): Promise<ApplyOutcome>;
   close(): void;
 }
@@ -63,8 +67,12 @@ export async function prepareProvision(request: ProvisionRequest): Promise<Provi
   const context = await fleetContext(request.loaded, inventory.servers.filter((s) => reach.includes(s.name)), { connectTimeout: request.connectTimeout, parallel: request.parallel });
   const open = await openSessions(context, reach);
   let plan: ProvisionPlan;
+  let staleLocksReleased: string[] = [];
   try {
     plan = await planProvision(input, open);
+    // Hosts that change get a killed run's lock taken over when applying; the others are freed here.
+    const unchanged = plan.hosts.filter((h) => !h.steps.some((s) => s.change.kind === 'change')).map((h) => h.server.name);
+    if (!request.dryRun) staleLocksReleased = await releaseStaleOwnLocks(open.sessions, unchanged, { by: auditIdentity(), pid: process.pid });
   } catch (error) {
     open.closeAll();
     throw error;
@@ -74,6 +82,7 @@ export async function prepareProvision(request: ProvisionRequest): Promise<Provi
     settings,
     ports,
     generated,
+    staleLocksReleased,
     apply: ({ identity, command, events }) =>
       applyProvision(plan, {
         context,

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { writeFileAtomically } from '../fs/atomic-write.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
+import { processAlive as alive } from '../fs/process-alive.js';
 
 export const REPLACE_KINDS = ['worker', 'entry', 'management'] as const;
 export type ReplaceKind = (typeof REPLACE_KINDS)[number];
@@ -109,13 +110,4 @@ export async function lockReplace(inventoryFile: string): Promise<() => Promise<
     }
   }
   throw new WeclickError(`cannot take ${file}`, { exitCode: EXIT.failed });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -62,6 +62,7 @@ export function fileStep(input: FileStepInput): Step {
       const steps: string[][] = [
         ['mkdir', '-p', dirname(input.path)],
         ['sh', '-c', 'umask 077 && cat > "$1"', 'sh', tmp],
+        receivedWhole(tmp, want),
         ['chmod', modeString(input.mode), tmp],
         ...(owner ? [['chown', owner, tmp]] : []),
         ...(input.validate ? [['sh', '-c', input.validate.script, 'sh', tmp]] : []),
@@ -75,6 +76,16 @@ export function fileStep(input: FileStepInput): Step {
       }
     },
   };
+}
+
+/**
+ * argv that fails (and removes the temp file) unless it holds exactly the wanted bytes. If the connection drops
+ * before or while the content is sent (weclick killed, network lost), `cat` on the host just sees the end of its
+ * input: without this check the commands after it would install an empty or cut-off file.
+ */
+export function receivedWhole(tmp: string, sha: string): string[] {
+  const script = 'if [ "$(sha256sum < "$1" | cut -d " " -f 1)" != "$2" ]; then rm -f "$1"; echo "$1: the content arrived incomplete (connection lost?); not installed" >&2; exit 1; fi';
+  return ['sh', '-c', script, 'sh', tmp, sha];
 }
 
 function fileChange(input: FileStepInput, fact: ReturnType<typeof fileFact>, want: string): Change {
