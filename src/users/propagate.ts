@@ -127,7 +127,8 @@ export async function propagate(options: PropagationOptions): Promise<WorkerRepo
     if (!result.value) {
       const error = result.error ?? result.status;
       await notePendingFailure(options.pool, worker, names, upToId, error);
-      reports.push({ worker, status: 'unreachable', applied: 0, queued: names.length, error });
+      // A refused host key or login is not "down for a while": it is reported as a failure (exit 1), still queued.
+      reports.push({ worker, status: result.status === 'failed' ? 'failed' : 'unreachable', applied: 0, queued: names.length, error });
       continue;
     }
     const done = result.value.filter((c) => c.outcome === 'applied' || c.outcome === 'gone').map((c) => c.username);

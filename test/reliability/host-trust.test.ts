@@ -275,11 +275,10 @@ const PATHS: CommandPath[] = [
     label: 'users add (propagation to workers)',
     argv: ['users', 'add', 'trust_add_USER'],
     hosts: ['srv3', 'srv4'],
-    exit: [0],
-    // The user is in the database and stays queued for both workers: no worker took it.
+    // Exit 1: both workers refused; the user is in the database and stays queued for both.
     after: async (_o, kind) => ((await pendingFor(`trust_add_${kind}`)) === 2 ? undefined : `expected trust_add_${kind} queued for srv3 and srv4, found ${await pendingFor(`trust_add_${kind}`)} row(s)`),
   },
-  { label: 'users disable (propagation)', argv: ['users', 'disable', 'trust_add_USER'], hosts: ['srv3', 'srv4'], exit: [0] },
+  { label: 'users disable (propagation)', argv: ['users', 'disable', 'trust_add_USER'], hosts: ['srv3', 'srv4'] },
   { label: 'users sync', argv: ['users', 'sync'], hosts: ['srv3', 'srv4'] },
   { label: 'backup now', argv: ['backup', 'now'], hosts: ['mngmt'] },
   { label: 'backup restore', argv: ['backup', 'restore', 'latest', '--database', 'trust_restore_copy', '--yes'], hosts: ['mngmt'] },

@@ -16,7 +16,7 @@ export default class UsersAdd extends WeclickCommand {
 
 Names: 3-32 characters of a-z, 0-9 and _. Sizes: 50GB, 1.5TB, 500MB (1 GB = 1024³ bytes, as Marzban counts). Durations: 30d, 12h, 2w, 1y. --expire also takes a day (2026-12-31, valid through that day, UTC) or never.
 
-Exit codes: 0 added (unreachable workers are queued for \`weclick users sync\`) · 1 MySQL unreachable or refused · 2 bad flags · 3 bad input (name, size, duration, past expiry, duplicate).`;
+Exit codes: 0 added (unreachable workers are queued for \`weclick users sync\`) · 1 MySQL unreachable or refused, or a worker refused weclick (host key, login; the change stays queued) · 2 bad flags · 3 bad input (name, size, duration, past expiry, duplicate).`;
   static examples = [
     '<%= config.bin %> users add alice',
     '<%= config.bin %> users add bob --data-limit 50GB --expire 30d --protocols vless,trojan',
@@ -50,6 +50,7 @@ Exit codes: 0 added (unreachable workers are queued for \`weclick users sync\`) 
       this.say(`Subscription: ${subscriptionUrl}`);
       if (!this.jsonEnabled()) await showQr(subscriptionUrl, flags.qr, (text) => this.say(text));
       for (const line of propagationLines(propagation, ctx.workers)) this.say(line);
+      if (propagation.some((r) => r.status === 'failed')) process.exitCode = EXIT.failed;
       return { user: userJson(user), subscriptionUrl, propagation };
     });
   }
