@@ -3,7 +3,8 @@
 import { backupNowTarget } from './crash-backup.js';
 import { dnsSyncTarget } from './crash-dns.js';
 import { provisionTarget } from './crash-provision.js';
+import { replaceTarget } from './crash-replace.js';
 import type { CrashTarget } from './crash-target.js';
 import { usersImportTarget } from './crash-users.js';
 
-export const CRASH_TARGETS: CrashTarget[] = [provisionTarget, usersImportTarget, dnsSyncTarget, backupNowTarget];
+export const CRASH_TARGETS: CrashTarget[] = [provisionTarget, usersImportTarget, dnsSyncTarget, backupNowTarget, replaceTarget];
