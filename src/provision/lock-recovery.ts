@@ -1,18 +1,10 @@
+import { processAlive as pidAlive } from '../fs/process-alive.js';
 import type { FleetContext } from '../remote/fleet-context.js';
 import { acquireFleetLock, releaseFleetLock, type LockOutcome } from '../remote/fleet-lock.js';
 import { lockStatusCommand, parseLockDetails, releaseLockCommand, type LockDetails } from '../remote/lock.js';
 import { runOnFleet } from '../remote/runner.js';
 import type { HostSession } from '../remote/session.js';
 
-/** True while a process with this pid exists on this machine. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A lock left by a run of ours that was killed: same operator@machine, another pid, and that pid is gone. */
 export function isStaleOwnLock(held: LockDetails | null, me: Pick<LockDetails, 'by' | 'pid'>, alive: (pid: number) => boolean = pidAlive): boolean {
