@@ -41,6 +41,10 @@ export const provisionTarget: CrashTarget = {
 
     /** The managed files right after the kill (none when the run ended before its kill point). */
     let atKill: Map<string, string | undefined> | undefined;
+    /** The managed files (host, path), from the plan of a fresh host; and what they held after the last reset. */
+    let files: Array<[string, string]> = [];
+    const snapshot = () => new Map(files.map(([host, path]) => [`${host}:${path}`, hostFile(host, path)]));
+    let before = snapshot();
 
     const reset = async () => {
       atKill = undefined;
@@ -52,6 +56,9 @@ export const provisionTarget: CrashTarget = {
       for (const server of HOSTS.filter((h) => h.roles.includes('marzban') || h.roles.includes('outline'))) await installDockerStandin(sessions.get(server.name)!);
       // The secrets file back to the accounts only: every run generates (and must save) the REALITY keys again.
       writeAccounts(dir, [worker]);
+      // "The previous file" of each kill point is what this reset left (on a fresh fleet, the first reset leaves
+      // nothing in the host's own layer; later ones put the machine's file back there).
+      before = snapshot();
     };
     await reset();
     const dryRun = async () => {
@@ -59,11 +66,9 @@ export const provisionTarget: CrashTarget = {
       if (r.code !== 0) throw new Error(`provision --dry-run failed (${r.code}): ${tail(r.stderr)}`);
       return JSON.parse(r.stdout).plan as { summary: { changes: number }; hosts: Array<{ name: string; steps: Array<{ id: string }> }> };
     };
-    // The files provisioning manages, from the plan of a fresh host.
-    const files: Array<[string, string]> = (await dryRun()).hosts.flatMap((h) => h.steps.filter((s) => s.id.startsWith('file:')).map((s) => [h.name, s.id.slice('file:'.length)] as [string, string]));
+    files = (await dryRun()).hosts.flatMap((h) => h.steps.filter((s) => s.id.startsWith('file:')).map((s) => [h.name, s.id.slice('file:'.length)] as [string, string]));
     if (files.length < 10) throw new Error(`provision plans only ${files.length} files on a fresh fleet`);
-    const snapshot = () => new Map(files.map(([host, path]) => [`${host}:${path}`, hostFile(host, path)]));
-    const before = snapshot();
+    before = snapshot();
 
     /** Temp files of interrupted writes still on a host: PATH.weclick-new, PATH.weclick-<hex>, markers' .tmp. */
     const hostLeftovers = async () => {
