@@ -1,14 +1,13 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { WeclickCommand } from '../base-command.js';
-import { parseDuration } from '../haproxy/duration.js';
 import { planDecommission, runDecommission } from '../provision/decommission.js';
 import { provisionPorts } from '../provision/ports.js';
 import { auditIdentity } from '../remote/audit-identity.js';
 import { changeFlags } from '../ui/change-flags.js';
 import { confirmChange } from '../ui/confirm.js';
-import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
+import { durationFlag } from '../ui/duration-flag.js';
 
 export default class Decommission extends WeclickCommand {
   static summary = 'Take a server out of service: drain, wait for its sessions, remove it from HAProxy, revoke its DB account, mark it retired.';
@@ -24,8 +23,7 @@ Exit codes: 0 retired · 1 a step failed (e.g. MySQL unreachable: the account is
 
   async run() {
     const { args, flags } = await this.parse(Decommission);
-    const deadlineMs = parseDuration(flags.deadline);
-    if (deadlineMs === null) throw new WeclickError(`--deadline: '${flags.deadline}' is not a duration such as 90s, 30m or 2h`, { exitCode: EXIT.usage });
+    const deadlineMs = durationFlag('--deadline', flags.deadline);
     const loaded = await this.inventory(flags.inventory);
     const current = loaded.inventory.servers.find((s) => s.name === args.name);
     if (current?.state === 'retired') {

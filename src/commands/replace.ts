@@ -1,7 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { WeclickCommand, type LoadedInventory } from '../base-command.js';
-import { parseDuration } from '../haproxy/duration.js';
 import { serverFieldsFromInput } from '../inventory/server-fields.js';
 import type { ReplaceContext } from '../replace/context.js';
 import type { ReplacePlan } from '../replace/plan.js';
@@ -10,6 +9,7 @@ import type { ReplaceStep } from '../replace/step.js';
 import { auditIdentity } from '../remote/audit-identity.js';
 import { loadEnvFile } from '../secrets/env-file.js';
 import { confirmChange } from '../ui/confirm.js';
+import { durationFlag } from '../ui/duration-flag.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
 import { serverFieldFlags } from '../ui/server-flags.js';
@@ -82,7 +82,7 @@ Exit codes: 0 replaced, aborted, or plan shown · 1 a step failed (the record is
   }
 
   private async start(loaded: LoadedInventory, oldName: string, newName: string, flags: StartFlags) {
-    const options = { deadlineMs: duration('--deadline', flags.deadline), threshold: flags.threshold, healthTimeoutMs: duration('--health-timeout', flags['health-timeout']) };
+    const options = { deadlineMs: durationFlag('--deadline', flags.deadline), threshold: flags.threshold, healthTimeoutMs: durationFlag('--health-timeout', flags['health-timeout']) };
     const { planReplace, preflight, kindWords } = await import('../replace/plan.js');
     const fields = serverFieldsFromInput({ ...flags, hostname: flags.hostname ?? (flags.ip ? `${newName}.${loaded.inventory.fleet.domain}` : undefined) });
     const plan = planReplace(loaded, oldName, newName, options, { fields });
@@ -119,12 +119,10 @@ Exit codes: 0 replaced, aborted, or plan shown · 1 a step failed (the record is
 
   private async abort(loaded: LoadedInventory, progress: ReplaceProgress, flags: { yes: boolean; 'dry-run': boolean; 'connect-timeout'?: number }) {
     const steps = await this.stepsOf(progress);
-    const { abortSteps, pointOfNoReturn } = await import('../replace/run.js');
-    const { stepStatus } = await import('../replace/progress.js');
+    const { abortSteps, assertAbortable, stepsThatRan } = await import('../replace/run.js');
     const ctx = this.context(loaded, progress, await loadEnvFile(loaded.file), flags['connect-timeout']);
-    const gone = pointOfNoReturn(ctx, steps);
-    if (gone) throw new WeclickError(`too late to abort: ${progress.old} is already out of service (step ${gone.id}); finish with weclick replace --resume`, { exitCode: EXIT.refused });
-    const undo = steps.filter((s) => s.undo && ['done', 'running'].includes(stepStatus(progress, s.id))).reverse();
+    assertAbortable(ctx, steps);
+    const undo = stepsThatRan(ctx, steps).filter((s) => s.undo).reverse();
     this.say(`Abort replacing ${progress.old} with ${progress.new}: ${progress.old} stays in service; taken back, last first:`);
     undo.forEach((s, i) => this.say(`  ${i + 1}. undo: ${s.title}`));
     this.say(`  ${undo.length + 1}. DNS follows the inventory again; the replace record is removed (files provisioned on ${progress.new} stay there)`);
@@ -198,9 +196,3 @@ type StartFlags = Parameters<typeof serverFieldsFromInput>[0] & {
   yes: boolean;
   'dry-run': boolean;
 };
-
-function duration(flag: string, value: string): number {
-  const ms = parseDuration(value);
-  if (ms === null) throw new WeclickError(`${flag}: '${value}' is not a duration such as 90s, 30m or 2h`, { exitCode: EXIT.usage });
-  return ms;
-}

@@ -35,11 +35,16 @@ export interface EntryConnection {
 
 export async function connectEntry(loaded: LoadedInventory, options: { connectTimeout?: number } = {}): Promise<EntryConnection> {
   const entry = theEntryPoint(loaded.inventory);
-  const context = await fleetContext(loaded, [entry], { connectTimeout: options.connectTimeout });
+  return { entry, ...(await connectServer(loaded, entry, { ...options, what: 'the entry point ' })) };
+}
+
+/** One session to one server (an entry point, old or new), or exit 1 saying it cannot be reached. */
+export async function connectServer(loaded: LoadedInventory, server: Server, options: { connectTimeout?: number; what?: string } = {}): Promise<{ context: FleetContext; session: HostSession }> {
+  const context = await fleetContext(loaded, [server], { connectTimeout: options.connectTimeout });
   try {
-    return { entry, context, session: await connect(context.targets[0]!, context.connect) };
+    return { context, session: await connect(context.targets[0]!, context.connect) };
   } catch (error) {
-    throw new WeclickError(`cannot reach the entry point ${entry.name}: ${(error as Error).message}`, { exitCode: EXIT.failed });
+    throw new WeclickError(`cannot reach ${options.what ?? ''}${server.name}: ${(error as Error).message}`, { exitCode: EXIT.failed });
   }
 }
 

@@ -1,3 +1,15 @@
+import { isSeq, type Document, type YAMLMap } from 'yaml';
+
+/** Appends a server (name first, then the fields) to the document's servers, one per block. */
+export function addServerNode(doc: Document, name: string, fields: Array<[string[], unknown]>): void {
+  const server = doc.createNode({ name }) as YAMLMap;
+  for (const [path, value] of fields) server.setIn(path, value);
+  // `servers: []` (as `weclick init` writes it) is a flow list: servers go one per block, not all on one line.
+  const servers = doc.get('servers', true);
+  if (isSeq(servers)) servers.flow = false;
+  doc.addIn(['servers'], server);
+}
+
 /** Raw values from `servers add|set` flags; strings are checked by the schema afterwards. */
 export interface ServerFieldInput {
   hostname?: string;

@@ -48,15 +48,18 @@ function indexOrMissing(doc: Parameters<typeof serverIndex>[0], name: string): n
   }
 }
 
-/** Re-renders the firewalls (base role) of the servers that must admit the new one: workers for an entry point, the database for a worker. */
-export function firewallStep(newName: string, admitRole: Role, why: string): ReplaceStep {
+/**
+ * Re-renders the firewalls (base role) of the servers holding `admitRole`, from the inventory as it is now: workers
+ * for an entry point, the database for a worker (a standby server is admitted, a retired one no longer).
+ */
+export function firewallStep(admitRole: Role, id: string, title: string): ReplaceStep {
   return {
-    id: `firewall-${admitRole}`,
-    title: `open the firewalls of the ${why} to ${newName} (base role, nftables)`,
+    id,
+    title,
     async run(ctx) {
       const loaded = await currentInventory(ctx);
-      const names = loaded.inventory.servers.filter((s) => isServing(s) && s.roles.includes(admitRole) && s.name !== newName).map((s) => s.name);
-      if (names.length === 0) return `no ${why} to open`;
+      const names = loaded.inventory.servers.filter((s) => isServing(s) && s.roles.includes(admitRole)).map((s) => s.name);
+      if (names.length === 0) return `no server holds the ${admitRole} role`;
       return provisionTowards(ctx, loaded, names, ['base']);
     },
   };

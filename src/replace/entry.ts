@@ -9,7 +9,7 @@ import { minutes } from './words.js';
 export function entrySteps(oldName: string, newName: string, options: { deadlineMs: number; threshold: number }): ReplaceStep[] {
   return [
     stageStep(oldName, newName),
-    firewallStep(newName, 'marzban', 'workers'),
+    firewallStep('marzban', 'firewall-marzban', `open the firewalls of the workers to ${newName} (base role, nftables)`),
     provisionNewStep(newName),
     {
       id: 'verify-new',
@@ -33,13 +33,7 @@ export function entrySteps(oldName: string, newName: string, options: { deadline
       },
     },
     retireStateStep(oldName, ' (its HAProxy is left running: nobody is sent there any more)'),
-    closeFirewallsStep(),
+    firewallStep('marzban', 'firewall-close', "close the workers' firewalls to the retired entry point (base role, nftables)"),
     dnsStep('dns-old', `DNS: remove ${oldName}'s own records`),
   ];
-}
-
-/** After the old entry point is retired, the workers stop admitting it. */
-function closeFirewallsStep(): ReplaceStep {
-  const step = firewallStep('', 'marzban', 'workers');
-  return { ...step, id: 'firewall-close', title: 'close the workers\' firewalls to the retired entry point (base role, nftables)' };
 }

@@ -1,15 +1,13 @@
 // The moves a replace is made of, each safe to run again: provision towards an inventory, sync DNS, wait for a
 // server to answer, drain. They reuse the provisioning, HAProxy and DNS code; nothing here prints.
 import type { LoadedInventory } from '../base-command.js';
-import { connectEntry, readStats, waitForSessions, type DrainProgress } from '../haproxy/entry.js';
+import { connectEntry, connectServer, readStats, waitForSessions, type DrainProgress } from '../haproxy/entry.js';
 import { HAPROXY } from '../haproxy/paths.js';
 import type { Server } from '../inventory/schema.js';
 import { reachabilityScript } from '../provision/roles/proxy.js';
 import { prepareProvision } from '../provision/run.js';
 import { readSettings } from '../provision/settings.js';
 import type { ProvisionRole } from '../provision/step.js';
-import { connect } from '../remote/connect.js';
-import { fleetContext } from '../remote/fleet-context.js';
 import type { HostSession } from '../remote/session.js';
 import { WeclickError } from '../ui/errors.js';
 import { EXIT } from '../ui/exit-codes.js';
@@ -46,13 +44,7 @@ export async function syncDns(ctx: ReplaceContext): Promise<string> {
 }
 
 async function entrySession<T>(ctx: ReplaceContext, loaded: LoadedInventory, server: Server, fn: (session: HostSession) => Promise<T>): Promise<T> {
-  const context = await fleetContext(loaded, [server], { connectTimeout: ctx.connectTimeout });
-  let session: HostSession;
-  try {
-    session = await connect(context.targets[0]!, context.connect);
-  } catch (error) {
-    throw new WeclickError(`cannot reach ${server.name}: ${(error as Error).message}`, { exitCode: EXIT.failed });
-  }
+  const { session } = await connectServer(loaded, server, { connectTimeout: ctx.connectTimeout });
   try {
     return await fn(session);
   } finally {

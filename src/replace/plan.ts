@@ -1,12 +1,12 @@
 // What a replace will do, decided before anything changes: which kind, the steps, the inventory change and the DNS
 // record moves. Refuses (exit 3) what cannot be replaced safely.
 import type { Document } from 'yaml';
-import { isSeq } from 'yaml';
 import type { LoadedInventory } from '../base-command.js';
 import { desiredRecords } from '../dns/desired.js';
 import { unifiedDiff } from '../plan/file-diff.js';
 import { planInventoryEdit, type InventoryEditPlan } from '../inventory/plan-edit.js';
 import type { Inventory, Server } from '../inventory/schema.js';
+import { addServerNode } from '../inventory/server-fields.js';
 import { serverIndex } from '../inventory/server-index.js';
 import { setting, type EnvFile } from '../secrets/env-file.js';
 import { WeclickError } from '../ui/errors.js';
@@ -104,13 +104,7 @@ export function stepsFor(kind: ReplaceKind, oldName: string, newName: string, op
 
 /** NEW in the document with OLD's roles, in standby (added with the given fields when it is not there). */
 function stageNew(doc: Document, old: Server, newName: string, add: NewServerFields | undefined): void {
-  if (add) {
-    const server = doc.createNode({ name: newName }) as import('yaml').YAMLMap;
-    for (const [path, value] of add.fields) server.setIn(path, value);
-    const servers = doc.get('servers', true);
-    if (isSeq(servers)) servers.flow = false;
-    doc.addIn(['servers'], server);
-  }
+  if (add) addServerNode(doc, newName, add.fields);
   const at = serverIndex(doc, newName);
   doc.setIn(['servers', at, 'roles'], doc.createNode([...old.roles]));
   doc.setIn(['servers', at, 'state'], 'standby');

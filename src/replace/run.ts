@@ -57,21 +57,26 @@ function stopped(step: ReplaceStep, index: number, total: number, error: Error):
   });
 }
 
-/** The first step past which there is no way back, if it has started. */
-export function pointOfNoReturn(ctx: ReplaceContext, steps: ReplaceStep[]): ReplaceStep | undefined {
-  return steps.find((s) => s.noReturn && stepStatus(ctx.progress, s.id) !== 'pending');
+/** Refuses (exit 4) once the first step past which there is no way back has started. */
+export function assertAbortable(ctx: ReplaceContext, steps: ReplaceStep[]): void {
+  const gone = steps.find((s) => s.noReturn && stepStatus(ctx.progress, s.id) !== 'pending');
+  if (gone) {
+    throw new WeclickError(`too late to abort: ${ctx.progress.old} is already out of service (step ${gone.id}); finish with weclick replace --resume`, { exitCode: EXIT.refused });
+  }
+}
+
+/** The steps that ran (the interrupted one too), in the order they ran. */
+export function stepsThatRan(ctx: ReplaceContext, steps: ReplaceStep[]): ReplaceStep[] {
+  return steps.filter((step) => ['done', 'running'].includes(stepStatus(ctx.progress, step.id)));
 }
 
 /** Takes back the steps that ran, last first, then lets DNS follow the inventory again. */
 export async function abortSteps(ctx: ReplaceContext, steps: ReplaceStep[], events: StepEvents = {}): Promise<StepReport[]> {
-  const gone = pointOfNoReturn(ctx, steps);
-  if (gone) {
-    throw new WeclickError(`too late to abort: ${ctx.progress.old} is already out of service (step ${gone.id}); finish with weclick replace --resume`, { exitCode: EXIT.refused });
-  }
+  assertAbortable(ctx, steps);
   ctx.progress.phase = 'aborting';
   await saveProgress(ctx);
   const reports: StepReport[] = [];
-  const ran = steps.map((step, index) => ({ step, index })).filter(({ step }) => ['done', 'running'].includes(stepStatus(ctx.progress, step.id)));
+  const ran = stepsThatRan(ctx, steps).map((step) => ({ step, index: steps.indexOf(step) }));
   for (const { step, index } of ran.reverse()) {
     if (!step.undo) {
       markStep(ctx.progress, step.id, 'undone');

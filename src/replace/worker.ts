@@ -13,7 +13,7 @@ export function workerSteps(oldName: string, newName: string, options: { deadlin
   return [
     stageStep(oldName, newName),
     accountStep(newName),
-    firewallStep(newName, 'mysql', 'database server'),
+    firewallStep('mysql', 'firewall-mysql', `open the firewalls of the database server to ${newName} (base role, nftables)`),
     provisionNewStep(newName),
     {
       id: 'healthy',

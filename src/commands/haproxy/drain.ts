@@ -1,7 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { WeclickCommand } from '../../base-command.js';
-import { parseDuration } from '../../haproxy/duration.js';
 import { connectEntry, theEntryPoint, theWorker, waitForSessions } from '../../haproxy/entry.js';
 import { changeServerState } from '../../haproxy/state-change.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
@@ -10,8 +9,8 @@ import { serverIndex } from '../../inventory/server-index.js';
 import { auditIdentity } from '../../remote/audit-identity.js';
 import { changeFlags } from '../../ui/change-flags.js';
 import { confirmChange } from '../../ui/confirm.js';
-import { WeclickError } from '../../ui/errors.js';
 import { EXIT } from '../../ui/exit-codes.js';
+import { durationFlag } from '../../ui/duration-flag.js';
 
 export default class HaproxyDrain extends WeclickCommand {
   static summary = 'Stop sending new users to a worker: HAProxy drain (runtime API) and state draining in the inventory.';
@@ -29,8 +28,7 @@ Exit codes: 0 drained (and, with --wait, no sessions left) · 1 sessions remain 
 
   async run() {
     const { args, flags } = await this.parse(HaproxyDrain);
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === null) throw new WeclickError(`--timeout: '${flags.timeout}' is not a duration such as 90s, 10m or 1h`, { exitCode: EXIT.usage });
+    const timeoutMs = durationFlag('--timeout', flags.timeout, '90s, 10m or 1h');
     const loaded = await this.inventory(flags.inventory);
     theWorker(loaded.inventory, args.name);
     const entry = theEntryPoint(loaded.inventory);

@@ -1,8 +1,7 @@
 import * as Args from '@oclif/core/args';
-import { isSeq } from 'yaml';
 import { WeclickCommand } from '../../base-command.js';
 import { planInventoryEdit } from '../../inventory/plan-edit.js';
-import { serverFieldsFromInput } from '../../inventory/server-fields.js';
+import { addServerNode, serverFieldsFromInput } from '../../inventory/server-fields.js';
 import { changeFlags } from '../../ui/change-flags.js';
 import { WeclickError } from '../../ui/errors.js';
 import { EXIT } from '../../ui/exit-codes.js';
@@ -27,14 +26,7 @@ Exit codes: 0 added (or dry run) · 2 bad flags · 3 the result would be invalid
       throw new WeclickError(`a server named '${args.name}' already exists; change it with \`weclick servers set ${args.name}\``, { exitCode: EXIT.badInput });
     }
     const fields = serverFieldsFromInput({ ...flags, hostname: flags.hostname ?? `${args.name}.${loaded.inventory.fleet.domain}` });
-    const plan = planInventoryEdit(loaded, (doc) => {
-      const server = doc.createNode({ name: args.name }) as import('yaml').YAMLMap;
-      for (const [path, value] of fields) server.setIn(path, value);
-      // `servers: []` (as `weclick init` writes it) is a flow list: servers go one per block, not all on one line.
-      const servers = doc.get('servers', true);
-      if (isSeq(servers)) servers.flow = false;
-      doc.addIn(['servers'], server);
-    });
+    const plan = planInventoryEdit(loaded, (doc) => addServerNode(doc, args.name, fields));
     const result = await this.commitInventoryEdit(plan, { yes: flags.yes, dryRun: flags['dry-run'] });
     return { name: args.name, ...result };
   }
